@@ -1,0 +1,108 @@
+"""The built-in catalog of eleven metrics on three levels. Loaded by a data migration."""
+
+from __future__ import annotations
+
+CATALOG: list[dict[str, str]] = [
+    # System
+    {
+        "key": "latency_ms",
+        "name": "Latency",
+        "level": "system",
+        "kind": "measured",
+        "unit": "ms",
+        "direction": "lower",
+        "description": "Time from request to the AI's answer, per request.",
+    },
+    {
+        "key": "error_rate",
+        "name": "Error rate",
+        "level": "system",
+        "kind": "rate",
+        "unit": "%",
+        "direction": "lower",
+        "description": "Failed requests over all requests.",
+    },
+    {
+        "key": "availability",
+        "name": "Availability",
+        "level": "system",
+        "kind": "rate",
+        "unit": "%",
+        "direction": "higher",
+        "description": "Successful health probes over all probes.",
+    },
+    {
+        "key": "token_cost",
+        "name": "Token cost",
+        "level": "system",
+        "kind": "measured",
+        "unit": "USD",
+        "direction": "lower",
+        "description": "Model cost per request.",
+    },
+    # Quality
+    {
+        "key": "acceptance_rate",
+        "name": "Acceptance rate",
+        "level": "quality",
+        "kind": "rate",
+        "unit": "%",
+        "direction": "higher",
+        "description": "Outputs accepted by the user without change, over outputs shown.",
+    },
+    {
+        "key": "edit_rate",
+        "name": "Edit rate",
+        "level": "quality",
+        "kind": "rate",
+        "unit": "%",
+        "direction": "lower",
+        "description": "Outputs the user edited before use, over outputs shown.",
+    },
+    {
+        "key": "escalation_rate",
+        "name": "Escalation rate",
+        "level": "quality",
+        "kind": "rate",
+        "unit": "%",
+        "direction": "lower",
+        "description": "Cases routed to a human expert, over cases handled.",
+    },
+    # Business
+    {
+        "key": "cycle_time_h",
+        "name": "Cycle time",
+        "level": "business",
+        "kind": "measured",
+        "unit": "h",
+        "direction": "lower",
+        "description": "Hours from a case opening to its completion.",
+    },
+    {
+        "key": "throughput",
+        "name": "Throughput",
+        "level": "business",
+        "kind": "count",
+        "unit": "cases",
+        "direction": "higher",
+        "description": "Cases completed.",
+    },
+    {
+        "key": "response_time_h",
+        "name": "Response time",
+        "level": "business",
+        "kind": "measured",
+        "unit": "h",
+        "direction": "lower",
+        "description": "Hours until the first response to a requester.",
+    },
+    {
+        "key": "case_capacity",
+        "name": "Case capacity",
+        "level": "business",
+        "kind": "measured",
+        "unit": "cases/person/day",
+        "direction": "higher",
+        "description": "Cases one person can handle in a day.",
+    },
+]

@@ -1,0 +1,65 @@
+"""Helpers shared by the metrics ingestion, token, roll-up and gate tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+from django.utils import timezone
+
+from metrics import services
+from metrics.models import MetricDefinition
+
+URL = "/api/v1/metrics/samples/"
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def ago(**delta: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(**delta)
+
+
+def make_token(org: Any, admin: Any, name: str = "svc", use_cases: Any = ()) -> tuple[Any, str]:
+    return services.api_token_create(
+        actor=admin, organization=org, name=name, use_case_ids=[uc.pk for uc in use_cases]
+    )
+
+
+def post(client: Any, token: str | None, body: Any, *, raw: bool = False) -> Any:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    data = body if raw else orjson.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", **headers)
+
+
+def measured(
+    use_case: Any, *, metric: str = "latency_ms", value: Any = 120.0, **extra: Any
+) -> dict:
+    sample = {
+        "use_case": use_case.pk,
+        "metric": metric,
+        "timestamp": iso(ago(minutes=5)),
+        "value": value,
+    }
+    sample.update(extra)
+    return sample
+
+
+def rate(
+    use_case: Any, *, metric: str = "acceptance_rate", num: Any = 8, den: Any = 10, **extra: Any
+) -> dict:
+    sample = {
+        "use_case": use_case.pk,
+        "metric": metric,
+        "timestamp": iso(ago(minutes=5)),
+        "numerator": num,
+        "denominator": den,
+    }
+    sample.update(extra)
+    return sample
+
+
+def metric(key: str) -> MetricDefinition:
+    return MetricDefinition.objects.get(organization__isnull=True, key=key)

@@ -1,0 +1,132 @@
+"""Selectors for the use-case pages: what they load, and that their query count does not grow."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness import selectors, services
+from readiness.models import ChecklistItem, UseCase
+from tests.factories import make_use_case
+
+
+def _list_queries(client, org):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("usecase_list", args=[org.slug]))
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def test_list_page_query_count_does_not_grow_with_use_cases(client, org, pm):
+    for i in range(5):
+        make_use_case(org, pm, name=f"Few {i}", owner=pm)
+    client.force_login(pm)
+    _list_queries(client, org)  # the first request may touch the session differently
+    few, response = _list_queries(client, org)
+    assert len(response.context["page"]) == 5
+    for i in range(45):
+        make_use_case(org, pm, name=f"Many {i}", owner=pm, team=f"Team {i}")
+    many, response = _list_queries(client, org)
+    assert len(response.context["page"]) == 50
+    assert many == few
+
+
+def test_use_case_list_annotates_progress_and_lateness(org, pm):
+    today = timezone.localdate()
+    late = make_use_case(org, pm, name="Late", start_date=today - dt.timedelta(days=45))
+    fresh = make_use_case(org, pm, name="Fresh", start_date=today)
+    items = list(ChecklistItem.objects.filter(workstream__use_case=late)[:3])
+    for item in items:
+        services.checklist_item_set_done(actor=pm, item=item, done=True)
+    rows = {uc.name: uc for uc in selectors.use_case_list(org, sort="name")}
+    assert rows["Late"].items_done == 3
+    assert (
+        rows["Late"].items_total == ChecklistItem.objects.filter(workstream__use_case=late).count()
+    )
+    assert rows["Late"].has_late_phase
+    assert rows["Fresh"].items_done == 0
+    assert not rows["Fresh"].has_late_phase
+    # A finished phase is not late however old its planned end.
+    late.phases.filter(number=1).update(actual_end=today)
+    assert not selectors.use_case_list(org).get(pk=late.pk).has_late_phase
+    assert fresh.pk  # both rows came back
+
+
+def test_use_case_list_is_scoped_to_the_organization(org, pm, other_org):
+    make_use_case(org, pm, name="Ours")
+    assert [uc.name for uc in selectors.use_case_list(org)] == ["Ours"]
+
+
+def test_use_case_list_sort_by_status_follows_the_lifecycle(org, pm):
+    for name, status in (("A", "retired"), ("B", "pilot"), ("C", "production")):
+        uc = make_use_case(org, pm, name=name)
+        UseCase.objects.filter(pk=uc.pk).update(status=status)
+    assert [uc.name for uc in selectors.use_case_list(org, sort="status")] == ["B", "C", "A"]
+    assert [uc.name for uc in selectors.use_case_list(org, sort="-status")] == ["A", "C", "B"]
+
+
+def test_use_case_teams_are_distinct_and_sorted(org, pm):
+    for name, team in (("a", "Support"), ("b", "Claims"), ("c", "Support")):
+        make_use_case(org, pm, name=name, team=team)
+    assert selectors.use_case_teams(org) == ["Claims", "Support"]
+
+
+def test_use_case_detail_loads_everything_in_five_queries(
+    org, pm, use_case, django_assert_num_queries
+):
+    ws = use_case.workstreams.get(number=1)
+    services.workstream_update(actor=pm, workstream=ws, owner=pm)
+    services.checklist_item_set_done(actor=pm, item=ws.items.first(), done=True)
+    with django_assert_num_queries(5):
+        uc = selectors.use_case_detail(use_case)
+        owners = [w.owner for w in uc.workstream_list]
+        tickers = [item.done_by for w in uc.workstream_list for item in w.items.all()]
+        criteria = [item.text for p in uc.phase_list for item in p.exit_criteria.all()]
+    assert owners[0] == pm and pm in tickers
+    assert len(uc.workstream_list) == 7 and len(uc.phase_list) == 3
+    assert len(criteria) == 15
+    first = uc.workstream_list[0]
+    assert (first.done_count, first.item_count) == (1, ws.items.count())
+    assert first.percent == round(100 / ws.items.count())
+
+
+def test_detail_page_query_count_does_not_grow_with_items(client, org, pm, use_case):
+    client.force_login(pm)
+    page = reverse("usecase_detail", args=[org.slug, use_case.pk])
+    client.get(page)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    ws = use_case.workstreams.get(number=1)
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(workstream=ws, position=100 + i, text=f"Extra {i}") for i in range(30)
+    )
+    for item in ws.items.all()[:10]:
+        services.checklist_item_set_done(actor=pm, item=item, done=True)
+    services.workstream_update(actor=pm, workstream=ws, owner=pm)
+    assert count() == before
+
+
+@pytest.mark.parametrize("done", [0, 2])
+def test_workstream_card_progress(org, pm, use_case, done):
+    ws = use_case.workstreams.get(number=3)
+    for item in ws.items.all()[:done]:
+        services.checklist_item_set_done(actor=pm, item=item, done=True)
+    card = selectors.workstream_card(ws)
+    assert (card.done_count, card.item_count) == (done, 5)
+    assert card.percent == round(100 * done / 5)
+
+
+def test_spec_versions_newest_first(org, pm, use_case):
+    spec = dict.fromkeys(("inputs", "output_format", "uncertainty_behavior"), "x")
+    spec |= dict.fromkeys(("human_approval", "source_systems", "acceptable_latency"), "y")
+    services.behavior_spec_save(actor=pm, use_case=use_case, **spec)
+    services.behavior_spec_save(actor=pm, use_case=use_case, **{**spec, "inputs": "z"})
+    assert [v.version for v in selectors.spec_versions(use_case)] == [2, 1]
