@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "readiness",
     "governance",
     "metrics",
+    "adoption",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

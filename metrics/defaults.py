@@ -106,3 +106,11 @@ CATALOG: list[dict[str, str]] = [
         "description": "Cases one person can handle in a day.",
     },
 ]
+
+
+def load_catalog() -> None:
+    """Create or refresh the built-in metric definitions (as migration 0002 does); idempotent."""
+    from metrics.models import MetricDefinition
+
+    for row in CATALOG:
+        MetricDefinition.objects.update_or_create(organization=None, key=row["key"], defaults=row)

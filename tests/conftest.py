@@ -36,6 +36,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def builtin_catalogs(request):
+    """Transactional tests start from a flushed database, which has lost what the data
+    migrations loaded (the default checklist template, framework controls, metric catalog).
+    Load them again, as the migrations do, so those tests see the product as installed."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from governance import catalog
+    from metrics.defaults import load_catalog
+
+    catalog.load()
+    load_catalog()
+
+
 @pytest.fixture
 def org(db):
     org, _ = make_org("Acme Health")

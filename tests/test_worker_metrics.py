@@ -25,9 +25,7 @@ from tests.factories import make_org, make_use_case
 from tests.metrics.ingest_support import iso, post
 from tests.test_worker import WAIT_SECONDS, _database_url, _require, _stop, _wait_until_ready
 
-# serialized_rollback: the built-in metric catalog comes from a data migration, which the flush
-# after another transactional test would otherwise have removed.
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_real_worker_rolls_up_samples_sent_with_a_token(client, tmp_path):

@@ -251,7 +251,7 @@ needs_postgres = pytest.mark.skipif(
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @override_settings(METRICS_ROLLUP_BATCH_KEYS=7)
 def test_two_jobs_and_a_sender_at_once_lose_nothing(org, admin, pm):
     """Jobs run in two threads while a third keeps sending late samples to the same days; in
