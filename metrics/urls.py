@@ -20,3 +20,22 @@ urlpatterns += [
     path("use-cases/<int:pk>/targets/", views_catalog.targets, name="metric_targets"),
     path("use-cases/<int:pk>/recompute/", views_catalog.recompute, name="metric_recompute"),
 ]
+
+# Leadership scorecards (metrics.views_scorecards).
+from metrics import views_scorecards  # noqa: E402
+
+urlpatterns += [
+    path("scorecards/", views_scorecards.portfolio, name="scorecard_portfolio"),
+    path("scorecards/trend/", views_scorecards.portfolio_trend, name="scorecard_portfolio_trend"),
+    path(
+        "scorecards/export.<str:fmt>",
+        views_scorecards.portfolio_export,
+        name="scorecard_portfolio_export",
+    ),
+    path("use-cases/<int:pk>/scorecard/", views_scorecards.use_case, name="scorecard_use_case"),
+    path(
+        "use-cases/<int:pk>/scorecard/export.<str:fmt>",
+        views_scorecards.use_case_export,
+        name="scorecard_use_case_export",
+    ),
+]

@@ -81,7 +81,9 @@ def test_not_enough_samples_blocks_with_the_count(org, pm, use_case):
     assert blocker.message.startswith("Acceptance rate: 190 trials in the last 14 days")
     assert "at least 200" in blocker.message and "75.0%" in blocker.message
     assert (
-        blocker.url == scorecard_url(use_case) == f"/o/{org.slug}/metrics/use-cases/{use_case.pk}/"
+        blocker.url
+        == scorecard_url(use_case)
+        == f"/o/{org.slug}/metrics/use-cases/{use_case.pk}/scorecard/"
     )
     assert blocker.source == "metrics"
     assert blocker.detail["samples"] == 190
