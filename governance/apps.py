@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from governance import checks, demo
+        from governance import checks, contrib, demo
         from governance.services.checklists import (
             on_gate_outcome,
             on_material_change,
@@ -22,6 +22,7 @@ class GovernanceConfig(AppConfig):
         from readiness import gate
 
         checks.register()
+        contrib.register()
         gate.register_change_listener("governance.rereview", on_material_change)
         gate.register_created_listener("governance.checklist", on_use_case_created)
         gate.register_outcome_listener("governance.notify", on_gate_outcome)

@@ -12,6 +12,9 @@ Checks only read; each blocker names the missing thing and links to where it is 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,14 +22,17 @@ from django.utils.formats import date_format
 from governance.models import (
     ACTIVE_INCIDENT,
     DONE_STATUSES,
+    ApprovedModel,
     Checklist,
     DataClassification,
     GovernanceItem,
     Incident,
+    ItemStatus,
     Severity,
     UseCasePolicy,
 )
 from governance.services.records import registry_status
+from readiness.contrib import org_pk_url
 from readiness.gate import Blocker, Target
 from readiness.models import UseCase
 
@@ -82,9 +88,15 @@ def checklist_check(use_case: UseCase, target: Target) -> list[Blocker]:
 
 
 def registry_check(use_case: UseCase, target: Target) -> list[Blocker]:
-    slug = use_case.organization.slug
     policy = UseCasePolicy.objects.filter(use_case=use_case).select_related("use_case").first()
     state, entry = registry_status(policy, timezone.localdate())
+    return _registry_blockers(use_case, policy, state, entry)
+
+
+def _registry_blockers(
+    use_case: UseCase, policy: UseCasePolicy | None, state: str, entry: ApprovedModel | None
+) -> list[Blocker]:
+    slug = use_case.organization.slug
     policy_url = reverse("governance_policy", kwargs={"org": slug, "pk": use_case.pk})
     registry_url = reverse("governance_registry", kwargs={"org": slug})
     if state == "ok":
@@ -158,9 +170,160 @@ def incident_check(use_case: UseCase, target: Target) -> list[Blocker]:
     ]
 
 
+# --- Bulk versions (readiness.gate.evaluate_many): same blockers, constant queries ----------
+
+
+def checklist_bulk(
+    use_cases: list[UseCase], targets: dict[int, Target]
+) -> dict[int, list[Blocker]]:
+    """:func:`checklist_check` for many use cases in two queries."""
+    result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
+    phases = {uc.pk: gate_phases(targets[uc.pk]) for uc in use_cases if uc.pk in targets}
+    asked = [uc for uc in use_cases if phases.get(uc.pk)]
+    if not asked:
+        return result
+    ids = [uc.pk for uc in asked]
+    with_checklist = set(
+        Checklist.objects.filter(use_case_id__in=ids).values_list("use_case_id", flat=True)
+    )
+    # Plain tuples, not model instances: a page of use cases holds hundreds of open items.
+    missing: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
+    for pk, title, status, phase, uc_id in (
+        GovernanceItem.objects.filter(
+            checklist__use_case_id__in=ids, required=True, gate_phase__in=[1, 2, 3]
+        )
+        .exclude(status__in=DONE_STATUSES)
+        .order_by("gate_phase", "checklist_id", "position", "id")
+        .values_list("pk", "title", "status", "gate_phase", "checklist__use_case_id")
+    ):
+        missing[uc_id].append((pk, title, status, phase))
+    for uc in asked:
+        slug = uc.organization.slug
+        if uc.pk not in with_checklist:
+            result[uc.pk] = [
+                Blocker(
+                    code="governance_no_checklist",
+                    message=(
+                        f"No governance checklist is applied to {uc.name}: apply the "
+                        "organization's template on its governance page."
+                    ),
+                    source=SOURCE,
+                    url=org_pk_url("governance_usecase", slug, uc.pk),
+                )
+            ]
+            continue
+        wanted = phases[uc.pk]
+        result[uc.pk] = [
+            Blocker(
+                code="governance_item_not_approved",
+                message=(
+                    f"Governance sign-off missing (phase {phase} gate): {title} "
+                    f"— {ItemStatus(status).label.lower()}"
+                ),
+                source=SOURCE,
+                url=org_pk_url("governance_item", slug, pk),
+                detail={"item_id": pk, "gate_phase": phase, "status": status},
+            )
+            for pk, title, status, phase in missing.get(uc.pk, [])
+            if phase in wanted
+        ]
+    return result
+
+
+def _norm(value: str) -> str:
+    return value.strip().casefold()
+
+
+def registry_states(
+    use_cases: list[UseCase], today: dt.date | None = None
+) -> dict[int, tuple[UseCasePolicy | None, str, ApprovedModel | None]]:
+    """:func:`registry_status` for many use cases in two queries: id -> (policy, state, entry)."""
+    today = today or timezone.localdate()
+    ids = [uc.pk for uc in use_cases]
+    by_pk = {uc.pk: uc for uc in use_cases}
+    policies = {p.use_case_id: p for p in UseCasePolicy.objects.filter(use_case_id__in=ids)}
+    for found in policies.values():
+        found.use_case = by_pk[found.use_case_id]  # no query for policy.use_case below
+    org_ids = {uc.organization_id for uc in use_cases}
+    registry: dict[tuple[int, str, str, str], ApprovedModel] = {}
+    # Same order as registry_match's .first(): the first match in the model's ordering wins.
+    for approved in ApprovedModel.objects.filter(organization_id__in=org_ids).order_by(
+        "provider", "model_name", "version", "pk"
+    ):
+        key = (
+            approved.organization_id,
+            _norm(approved.provider),
+            _norm(approved.model_name),
+            _norm(approved.version),
+        )
+        registry.setdefault(key, approved)
+    states: dict[int, tuple[UseCasePolicy | None, str, ApprovedModel | None]] = {}
+    for uc in use_cases:
+        policy = policies.get(uc.pk)
+        if policy is None:
+            states[uc.pk] = (None, "missing_policy", None)
+            continue
+        if not policy.model_name:
+            states[uc.pk] = (policy, "no_model", None)
+            continue
+        entry = registry.get(
+            (
+                uc.organization_id,
+                _norm(policy.provider),
+                _norm(policy.model_name),
+                _norm(policy.model_version),
+            )
+        )
+        if entry is None:
+            state = "not_registered"
+        elif policy.data_classification not in (entry.data_classifications or []):
+            state = "classification"
+        elif entry.is_expired(today):
+            state = "expired"
+        else:
+            state = "ok"
+        states[uc.pk] = (policy, state, entry)
+    return states
+
+
+def registry_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[int, list[Blocker]]:
+    """:func:`registry_check` for many use cases in two queries."""
+    asked = [uc for uc in use_cases if uc.pk in targets]
+    states = registry_states(asked)
+    result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
+    for uc in asked:
+        policy, state, entry = states[uc.pk]
+        if state != "ok":
+            result[uc.pk] = _registry_blockers(uc, policy, state, entry)
+    return result
+
+
+def incident_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[int, list[Blocker]]:
+    """:func:`incident_check` for many use cases in one query."""
+    result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
+    by_pk = {uc.pk: uc for uc in use_cases if uc.pk in targets}
+    if not by_pk:
+        return result
+    incidents = Incident.objects.filter(
+        use_case_id__in=list(by_pk), severity=Severity.CRITICAL, status__in=ACTIVE_INCIDENT
+    ).order_by("opened_at", "pk")
+    for incident in incidents:
+        slug = by_pk[incident.use_case_id].organization.slug
+        result[incident.use_case_id].append(
+            Blocker(
+                code="governance_critical_incident",
+                message=f"Critical incident still {incident.get_status_display().lower()}: {incident.title}",
+                source=SOURCE,
+                url=org_pk_url("governance_incident", slug, incident.pk),
+                detail={"incident_id": incident.pk},
+            )
+        )
+    return result
+
+
 def register() -> None:
     from readiness import gate
 
-    gate.register_check("governance.checklist", checklist_check)
-    gate.register_check("governance.registry", registry_check)
-    gate.register_check("governance.incidents", incident_check)
+    gate.register_check("governance.checklist", checklist_check, bulk=checklist_bulk)
+    gate.register_check("governance.registry", registry_check, bulk=registry_bulk)
+    gate.register_check("governance.incidents", incident_check, bulk=incident_bulk)

@@ -237,6 +237,10 @@ def _states(use_case: UseCase, users: dict[Any, User]) -> None:
         )
         _submit(c, pm, text="Full prompts and responses logged to the audit store for 30 days.")
         _approve(d, pm, reviewer, "Thresholds agreed with the platform lead.")
+    elif name == "Supplier invoice matching":
+        # Ready for its next gate: every phase-1 item signed off (the executive portfolio).
+        for item in current:
+            _approve(item, pm, reviewer, "Evidence checked against the finance data policy.")
     elif name == "Contract clause review":
         a, b, c = current[:3]
         _submit(a, pm, text="Contracts are confidential; the legal data owner confirmed.")

@@ -7,6 +7,7 @@ class ReadinessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from readiness import gate
+        from readiness import answers, gate
 
         gate.register_builtin_checks()
+        answers.register()

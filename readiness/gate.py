@@ -40,18 +40,36 @@ class Target:
     from_phase: int | None
 
 
+SCALE = Target("scale", "Scale", None)
+
 GateCheck = Callable[["UseCase", Target], list[Blocker]]
+# A check's bulk version: the same blockers as ``check`` for many use cases at once, each against
+# its own target, in a constant number of queries. Use cases absent from ``targets`` are skipped.
+BulkCheck = Callable[[list["UseCase"], dict[int, Target]], dict[int, list[Blocker]]]
 
 _checks: dict[str, GateCheck] = {}
+_bulk_checks: dict[str, BulkCheck] = {}
 
 
-def register_check(name: str, check: GateCheck) -> None:
-    """Add a check under a unique name; registering the same name again replaces it."""
+def register_check(name: str, check: GateCheck, bulk: BulkCheck | None = None) -> None:
+    """Add a check under a unique name; registering the same name again replaces it.
+
+    ``bulk`` must give, for every use case it is asked about, exactly what ``check`` gives for
+    it alone (same blockers, same order); :func:`evaluate_many` uses it for dashboards.
+    """
     _checks[name] = check
+    if bulk is None:
+        _bulk_checks.pop(name, None)
+    else:
+        _bulk_checks[name] = bulk
 
 
 def registered_checks() -> dict[str, GateCheck]:
     return dict(_checks)
+
+
+def registered_bulk_checks() -> dict[str, BulkCheck]:
+    return dict(_bulk_checks)
 
 
 def next_target(use_case: UseCase) -> Target | None:
@@ -66,12 +84,55 @@ def next_target(use_case: UseCase) -> Target | None:
     return Target("production", "Production", 3)
 
 
+def verdict_target(use_case: UseCase) -> Target | None:
+    """The gate that stands between the use case and its next step: the next phase or
+    production while in the plan, scale once in production, none once scaled or retired."""
+    from readiness.models import UseCaseStatus
+
+    if use_case.status == UseCaseStatus.PRODUCTION:
+        return SCALE
+    return next_target(use_case)
+
+
 def evaluate(use_case: UseCase, target: Target) -> list[Blocker]:
     """Every blocker from every registered check, in registration order."""
     blockers: list[Blocker] = []
     for check in _checks.values():
         blockers.extend(check(use_case, target))
     return blockers
+
+
+def evaluate_many(
+    use_cases: list[UseCase], targets: dict[int, Target] | None = None
+) -> dict[int, list[Blocker]]:
+    """``evaluate`` for many use cases at once: use case id -> its blockers.
+
+    ``targets`` maps use case ids to the gate asked about; by default each use case's
+    :func:`verdict_target`, and a use case with no gate in front of it gets no blockers. Checks
+    with a bulk version run once for all use cases (a constant number of queries); a check
+    registered without one falls back to a call per use case. The blockers of each use case come
+    in registration order, as from :func:`evaluate`.
+    """
+    if targets is None:
+        targets = {}
+        for uc in use_cases:
+            target = verdict_target(uc)
+            if target is not None:
+                targets[uc.pk] = target
+    result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
+    asked = [uc for uc in use_cases if uc.pk in targets]
+    if not asked:
+        return result
+    for name, check in _checks.items():
+        bulk = _bulk_checks.get(name)
+        if bulk is not None:
+            found = bulk(asked, targets)
+            for uc in asked:
+                result[uc.pk].extend(found.get(uc.pk, []))
+        else:
+            for uc in asked:
+                result[uc.pk].extend(check(uc, targets[uc.pk]))
+    return result
 
 
 def exit_criteria_check(use_case: UseCase, target: Target) -> list[Blocker]:
@@ -97,8 +158,53 @@ def exit_criteria_check(use_case: UseCase, target: Target) -> list[Blocker]:
     ]
 
 
+def exit_criteria_bulk(
+    use_cases: list[UseCase], targets: dict[int, Target]
+) -> dict[int, list[Blocker]]:
+    """:func:`exit_criteria_check` for many use cases in one query."""
+    from django.db.models import Q
+
+    from readiness.contrib import org_pk_url
+    from readiness.models import ChecklistItem
+
+    wanted = {
+        uc.pk: targets[uc.pk].from_phase
+        for uc in use_cases
+        if uc.pk in targets and targets[uc.pk].from_phase is not None
+    }
+    result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
+    if not wanted:
+        return result
+    by_phase: dict[int, list[int]] = {}
+    for pk, phase in wanted.items():
+        by_phase.setdefault(int(phase), []).append(pk)  # type: ignore[arg-type]
+    condition = Q()
+    for phase, pks in by_phase.items():
+        condition |= Q(phase__use_case_id__in=pks, phase__number=phase)
+    items = (
+        ChecklistItem.objects.filter(condition, done=False)
+        .values_list("pk", "text", "phase__use_case_id", "phase__number")
+        .order_by("position", "id")
+    )
+    by_pk = {uc.pk: uc for uc in use_cases}
+    urls: dict[int, str] = {}
+    for item_pk, text, uc_pk, phase in items:
+        if uc_pk not in urls:
+            uc = by_pk[uc_pk]
+            urls[uc_pk] = org_pk_url("usecase_timeline", uc.organization.slug, uc_pk)
+        result[uc_pk].append(
+            Blocker(
+                code="exit_criterion_open",
+                message=f"Phase {phase} exit criterion not met: {text}",
+                url=f"{urls[uc_pk]}#item-{item_pk}",
+                detail={"item_id": item_pk, "phase": phase},
+            )
+        )
+    return result
+
+
 def register_builtin_checks() -> None:
-    register_check("readiness.exit_criteria", exit_criteria_check)
+    register_check("readiness.exit_criteria", exit_criteria_check, bulk=exit_criteria_bulk)
 
 
 # --- Material changes -------------------------------------------------------------------------

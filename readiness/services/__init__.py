@@ -1,5 +1,6 @@
 """Every write in readiness goes through one of these functions (see each module)."""
 
+from readiness.services.integrations import integration_delete, integration_save
 from readiness.services.organizations import (
     invitation_accept,
     invitation_create,
@@ -9,6 +10,7 @@ from readiness.services.organizations import (
     organization_create,
     workstream_template_update,
 )
+from readiness.services.scale import scale_decide
 from readiness.services.use_cases import (
     behavior_spec_save,
     checklist_item_set_done,
@@ -22,6 +24,8 @@ from readiness.services.use_cases import (
 __all__ = [
     "behavior_spec_save",
     "checklist_item_set_done",
+    "integration_delete",
+    "integration_save",
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",
@@ -30,6 +34,7 @@ __all__ = [
     "organization_create",
     "phase_transition",
     "phase_update_dates",
+    "scale_decide",
     "use_case_create",
     "use_case_update",
     "workstream_template_update",

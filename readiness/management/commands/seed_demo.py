@@ -16,13 +16,17 @@ from django.utils import timezone
 
 from readiness import demo, services
 from readiness.demo import run_seeders
+from readiness.errors import GateRefused
 from readiness.models import (
     ChecklistItem,
+    Integration,
     Membership,
     Organization,
     Phase,
     Role,
+    ScaleDecision,
     UseCase,
+    UseCaseStatus,
     User,
     Workstream,
 )
@@ -94,6 +98,34 @@ USE_CASES: list[dict[str, Any]] = [
         "ticked_criteria": 0,
     },
     {
+        "name": "Customer email drafting",
+        "workflow": "Customer-service agents get a drafted reply to each inbound customer email, "
+        "grounded in the policy wording and the customer's history, which they edit and send.",
+        "team": "Customer service",
+        "target_outcome": "Answer routine customer emails within 2 hours instead of a day",
+        "risk_tier": "medium",
+        "days_ago": 130,
+        "phase": "production",
+        "scores": (5, 4, 4, 4, 5),
+        "sensitive": False,
+        "ticked_workstreams": {n: 6 for n in range(1, 8)},
+        "ticked_criteria": 0,
+    },
+    {
+        "name": "Supplier invoice matching",
+        "workflow": "Accounts-payable clerks get each supplier invoice matched to its purchase "
+        "order and goods receipt, with mismatches explained line by line for them to resolve.",
+        "team": "Finance operations",
+        "target_outcome": "Clear 80% of invoices without manual matching",
+        "risk_tier": "low",
+        "days_ago": 24,
+        "phase": 1,
+        "scores": (5, 5, 4, 3, 5),
+        "sensitive": False,
+        "ticked_workstreams": {1: 6, 2: 5, 3: 2},
+        "ticked_criteria": 99,  # every phase-1 exit criterion: ready for its next gate
+    },
+    {
         "name": "Contract clause review",
         "workflow": "Legal counsel gets a first-pass review of supplier contracts that flags "
         "clauses deviating from the playbook.",
@@ -108,6 +140,69 @@ USE_CASES: list[dict[str, Any]] = [
         "ticked_criteria": 2,
     },
 ]
+
+# Systems of record per demo use case (the scale page's fourth question).
+_ALL_DONE = {
+    "identity_access": "done",
+    "data_mapping": "done",
+    "event_triggers": "done",
+    "api_reliability": "done",
+    "logging_audit": "done",
+}
+INTEGRATIONS: dict[str, list[dict[str, Any]]] = {
+    "Decision-support preparation": [
+        {
+            "name": "Credit risk data mart",
+            "kind": "data",
+            "status": "live",
+            **_ALL_DONE,
+            "notes": "Daily exposure snapshot read through a service account; read only.",
+        },
+        {
+            "name": "Committee document store",
+            "kind": "documents",
+            "status": "live",
+            **{**_ALL_DONE, "event_triggers": "not_applicable"},
+            "notes": "Packs filed under the committee date; every write logged with the analyst.",
+        },
+    ],
+    "Customer email drafting": [
+        {
+            "name": "Salesforce Service Cloud",
+            "kind": "crm",
+            "status": "live",
+            **_ALL_DONE,
+            "notes": "Drafts appear in the email composer; sent replies are tagged AI-assisted.",
+        },
+    ],
+    "Claims triage assistance": [
+        {
+            "name": "Guidewire ClaimCenter",
+            "kind": "ticketing",
+            "status": "building",
+            "identity_access": "done",
+            "data_mapping": "done",
+            "event_triggers": "in_progress",
+            "api_reliability": "in_progress",
+            "logging_audit": "not_started",
+            "notes": "New-claim event triggers the triage; routing written back as a queue change.",
+        },
+    ],
+    "Internal IT copilot": [
+        {
+            "name": "ServiceNow",
+            "kind": "ticketing",
+            "status": "building",
+            "identity_access": "done",
+            "data_mapping": "in_progress",
+            "event_triggers": "blocked",
+            "api_reliability": "not_started",
+            "logging_audit": "not_started",
+            "notes": "Waiting on the ServiceNow team for a webhook on ticket creation.",
+        },
+    ],
+}
+SCALED_USE_CASE = "Customer email drafting"
 
 SPEC = {
     "inputs": "The question text, the asker's team, and the top 5 documents from the search index.",
@@ -136,6 +231,10 @@ class Command(BaseCommand):
             created += 1
         # Governance, metrics and the rest add their demo data through readiness.demo.
         run_seeders(organization=org, users=users, stdout=self.stdout)
+        # The executive portfolio: integrations, then a past scale decision (it needs what
+        # the seeders above recorded: sign-offs, metrics, a live cohort).
+        self._integrations(org, users)
+        self._scale_decisions(org, users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization '{org.slug}' ready: {len(users)} users, "
@@ -219,6 +318,42 @@ class Command(BaseCommand):
                 use_case=use_case,
                 change_note="Tightened latency after the pilot",
                 **{**SPEC, "acceptable_latency": "Under 3 seconds for 95% of requests"},
+            )
+
+    def _integrations(self, org: Organization, users: dict[Role, User]) -> None:
+        pm = users[Role.PROGRAM_MANAGER]
+        for name, rows in INTEGRATIONS.items():
+            use_case = UseCase.objects.filter(organization=org, name=name).first()
+            if use_case is None:
+                continue
+            for row in rows:
+                if Integration.objects.filter(use_case=use_case, name=row["name"]).exists():
+                    continue
+                services.integration_save(actor=pm, use_case=use_case, owner=pm, **row)
+
+    def _scale_decisions(self, org: Organization, users: dict[Role, User]) -> None:
+        """Scale ``SCALED_USE_CASE`` through the executive's decision, once."""
+        executive = users[Role.EXECUTIVE]
+        use_case = UseCase.objects.filter(organization=org, name=SCALED_USE_CASE).first()
+        if use_case is None or ScaleDecision.objects.filter(use_case=use_case).exists():
+            return
+        if use_case.status != UseCaseStatus.PRODUCTION:
+            return
+        try:
+            services.scale_decide(
+                actor=executive,
+                use_case=use_case,
+                outcome="approved",
+                rationale="Reply time fell from a day to under two hours for three months with "
+                "no rise in complaints; the customer-service director owns the rollout budget.",
+            )
+        except GateRefused as refused:
+            # Left in production, and said plainly: the demo still has every other verdict.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{use_case.name} was not scaled: "
+                    + "; ".join(b.message for b in refused.blockers)
+                )
             )
 
     def _workstreams(
