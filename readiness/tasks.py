@@ -81,3 +81,27 @@ def send_notification_email(notification_id: int) -> bool:
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
     return True
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_weekly_digest(organization_id: int | None = None) -> int:
+    """Beat, Mondays 07:00 UTC: without an id, queue one task per organization (so one failing
+    mail server answer does not hold up the others); with an id, send that organization's digest.
+    Idempotent per organization per ISO week (see readiness.digest.digest_send)."""
+    from readiness import digest
+    from readiness.models import Organization
+
+    if organization_id is None:
+        ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+        for pk in ids:
+            send_weekly_digest.delay(pk)
+        return len(ids)
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return digest.digest_send(organization=organization)

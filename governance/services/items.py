@@ -29,6 +29,7 @@ from governance.models import (
     SignOff,
 )
 from governance.services.common import is_member, reviewers_of
+from readiness import events
 from readiness.audit import audit_record, changed, snapshot
 from readiness.errors import Conflict
 from readiness.models import User
@@ -322,6 +323,17 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
         after={"status": item.status, "comment": comment, "evidence": signed},
     )
     use_case = item.checklist.use_case
+    events.emit(
+        organization=use_case.organization,
+        event="signoff.recorded",
+        payload={
+            "use_case": {"id": use_case.pk, "name": use_case.name},
+            "item": {"id": item.pk, "title": item.title},
+            "decision": decision,
+            "comment": comment,
+            "actor": actor.email,
+        },
+    )
     submitters = {e.submitted_by for e in evidence if e.submitted_by is not None}
     if decision == Decision.REJECTED:
         notify(

@@ -20,7 +20,7 @@ from governance.models import (
     UseCasePolicy,
 )
 from governance.services.common import reviewers_of
-from readiness import gate
+from readiness import events, gate
 from readiness.audit import audit_record, changed, snapshot
 from readiness.models import Organization, UseCase, User
 from readiness.notifications import notify
@@ -192,6 +192,15 @@ def incident_open(
         target=incident,
         use_case=use_case,
         after={"title": incident.title, "severity": incident.severity},
+    )
+    events.emit(
+        organization=use_case.organization,
+        event="incident.opened",
+        payload={
+            "use_case": {"id": use_case.pk, "name": use_case.name},
+            "incident": {"id": incident.pk, "title": incident.title, "severity": incident.severity},
+            "actor": actor.email,
+        },
     )
     if incident.severity in HIGH_SEVERITY:
         recipients = [use_case.owner, *reviewers_of(use_case.organization)]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from readiness import defaults, gate
+from readiness import defaults, events, gate
 from readiness.access import WRITE, membership_of
 from readiness.audit import audit_record, changed, snapshot
 from readiness.errors import Conflict, GateRefused
@@ -361,6 +361,15 @@ def phase_transition(
             gate.gate_outcome(
                 use_case=locked, actor=actor, target=target.key, passed=True, blockers=[]
             )
+            events.emit(
+                organization=locked.organization,
+                event="gate.passed",
+                payload={
+                    "use_case": {"id": locked.pk, "name": locked.name},
+                    "target": target.key,
+                    "actor": actor.email,
+                },
+            )
             return locked
     except GateRefused as refused:
         with transaction.atomic():
@@ -378,6 +387,16 @@ def phase_transition(
                 target=refused.target,
                 passed=False,
                 blockers=refused.blockers,
+            )
+            events.emit(
+                organization=use_case.organization,
+                event="gate.refused",
+                payload={
+                    "use_case": {"id": use_case.pk, "name": use_case.name},
+                    "target": refused.target,
+                    "actor": actor.email,
+                    "blockers": [b.message for b in refused.blockers],
+                },
             )
         raise
 

@@ -1,0 +1,37 @@
+"""Celery tasks for webhooks: thin, idempotent, safe to run twice (the claim decides)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from webhooks import services
+from webhooks.models import DeliveryStatus
+
+
+@shared_task(acks_late=True)
+def deliver(delivery_id: int) -> str:
+    """One attempt at one delivery; a retry is queued for the time the backoff chose.
+
+    With tasks run in-process (no broker, the laptop default) the retry is left to
+    :func:`retry_due`, run by beat, rather than run again at once.
+    """
+    delivery = services.delivery_attempt(delivery_id=delivery_id)
+    if delivery is None:
+        return "skipped"
+    if (
+        delivery.status == DeliveryStatus.PENDING
+        and delivery.next_attempt_at is not None
+        and not settings.CELERY_TASK_ALWAYS_EAGER
+    ):
+        deliver.apply_async((delivery_id,), eta=delivery.next_attempt_at)
+    return str(delivery.status)
+
+
+@shared_task
+def retry_due() -> int:
+    """Beat, every minute: queue each pending delivery whose next try is due. Bounded batch."""
+    ids = services.due_delivery_ids()
+    for pk in ids:
+        deliver.delay(pk)
+    return len(ids)
