@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
@@ -170,6 +171,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "governance-expire-evidence": {"task": "governance.tasks.expire_evidence", "schedule": 60 * 60},
     # Roll raw metric samples up into daily and weekly figures, incrementally (metrics).
     "metrics-rollup": {"task": "metrics.tasks.rollup_pending", "schedule": 5 * 60},
+    # Weekly feedback reminders to members of live cohorts, Mondays 08:00 UTC (adoption).
+    "adoption-feedback-reminders": {
+        "task": "adoption.tasks.send_feedback_reminders",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    # Webhook deliveries whose next try is due (backoff retries; claims whose worker died).
+    "webhooks-retry-due": {"task": "webhooks.tasks.retry_due", "schedule": 60},
+    # Weekly executive digest, Mondays 07:00 (CELERY_TIMEZONE = TIME_ZONE, UTC by default).
+    "readiness-weekly-digest": {
+        "task": "readiness.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -235,3 +248,6 @@ METRICS_ROLLUP_LEASE_SECONDS = env_int("METRICS_ROLLUP_LEASE_SECONDS", 600)
 # this many samples (trials for rates), judged on the 95% confidence interval.
 METRICS_GATE_WINDOW_DAYS = env_int("METRICS_GATE_WINDOW_DAYS", 14)
 METRICS_GATE_MIN_SAMPLES = env_int("METRICS_GATE_MIN_SAMPLES", 200)
+# Leadership scorecards: the fewest samples (trials, for rates) a metric needs in the week judged
+# before it gets a status; fewer shows "not enough data".
+METRICS_SCORECARD_MIN_SAMPLES = env_int("METRICS_SCORECARD_MIN_SAMPLES", 25)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page
 
 from governance.models import ApprovedModel, ChecklistTemplate, GovernanceItem, Incident
-from readiness.models import UseCase
+from readiness.models import Integration, UseCase
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,7 +47,8 @@ def test_pages_have_no_axe_violations(page: Page, live_server, axe_path):
     )
     model = ApprovedModel.objects.filter(organization__slug="demo").first()
     incident = Incident.objects.filter(use_case__organization__slug="demo").first()
-    assert item and template and model and incident
+    integration = Integration.objects.filter(use_case=use_case).first()
+    assert item and template and model and incident and integration
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
     assert violations(page, axe_path) == []
@@ -63,6 +64,12 @@ def test_pages_have_no_axe_violations(page: Page, live_server, axe_path):
         f"/o/demo/use-cases/{use_case.pk}/spec/",
         f"/o/demo/use-cases/{use_case.pk}/timeline/",
         f"/o/demo/use-cases/{use_case.pk}/history/",
+        "/o/demo/portfolio/",
+        "/o/demo/portfolio/?verdict=pilot_mode&sort=-risk",
+        f"/o/demo/use-cases/{use_case.pk}/scale/",
+        f"/o/demo/use-cases/{use_case.pk}/integrations/",
+        f"/o/demo/use-cases/{use_case.pk}/integrations/new/",
+        f"/o/demo/integrations/{integration.pk}/",
         "/o/demo/members/",
         "/o/demo/settings/workstreams/",
         "/orgs/new/",
