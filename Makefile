@@ -15,6 +15,8 @@ help:
 	@echo "make run    install into .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff and mypy"
+	@echo "make bench  ingestion, roll-up and page timings on a throwaway PostgreSQL database"
+	@echo "            (BENCH_QUICK=1: under a minute; see README, Benchmark)"
 	@echo "make lock   re-resolve requirements*.lock from pyproject.toml"
 
 $(STAMP): requirements-dev.lock
@@ -46,6 +48,11 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -m "not browser and not worker" -p no:playwright
+
+# Recreates BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/readiness_bench);
+# not part of `make test`. `make bench BENCH_QUICK=1` for a run of under a minute.
+bench: install
+	$(PY) -m bench.run
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -72,11 +72,11 @@ def test_program_manager_creates_ticks_and_meets_the_gate(page: Page, live_serve
     # only governance's blockers (the governance browser test signs those off).
     blockers.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/timeline/#item-\d+$"))
-    for _ in range(5):
-        page.locator(".phase-criteria").first.locator(
-            "button.tick[aria-pressed=false]"
-        ).first.click()
-        page.wait_for_load_state("networkidle")
+    criteria = page.locator(".phase-criteria").first
+    for ticked in range(1, 6):
+        criteria.locator("button.tick[aria-pressed=false]").first.click()
+        # Wait for htmx to swap the ticked item in before clicking the next one.
+        expect(criteria.locator("button.tick[aria-pressed=true]")).to_have_count(ticked)
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name=re.compile("^Move to Phase 2")).click()
     blockers = page.locator("section.blockers")

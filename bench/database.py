@@ -1,0 +1,108 @@
+"""The benchmark's own PostgreSQL database: dropped, created and migrated on every run.
+
+Only the database named in ``BENCH_DATABASE_URL`` is touched. To issue ``DROP DATABASE`` and
+``CREATE DATABASE`` the code connects to the server's maintenance database (``postgres``) and
+runs those two statements there, nothing else. A name without "bench" in it is refused, so a
+mistyped URL cannot drop a real database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/readiness_bench"
+
+
+class BenchError(Exception):
+    """A failure that stops the benchmark; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    name: str
+    maintenance_url: str
+
+
+def target_from_url(url: str) -> Target:
+    """Parse and check the benchmark database URL. Raises BenchError on a bad or unsafe one."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise BenchError(
+            f"BENCH_DATABASE_URL must be a postgresql:// URL (got scheme {parts.scheme!r})."
+        )
+    name = parts.path.lstrip("/")
+    if not name or "/" in name:
+        raise BenchError("BENCH_DATABASE_URL must name a database, e.g. .../readiness_bench.")
+    if "bench" not in name:
+        raise BenchError(
+            f"Refusing to drop database {name!r}: the benchmark drops and recreates its "
+            "database, so its name must contain 'bench' (e.g. readiness_bench)."
+        )
+    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    return Target(url=url, name=name, maintenance_url=maintenance)
+
+
+def recreate(target: Target) -> None:
+    """Drop the benchmark database (closing its sessions) and create it empty."""
+    try:
+        with psycopg.connect(target.maintenance_url, autocommit=True) as conn:
+            ident = sql.Identifier(target.name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+    except psycopg.OperationalError as exc:
+        raise BenchError(f"Cannot reach PostgreSQL at {target.maintenance_url}: {exc}") from exc
+
+
+def drop(target: Target) -> None:
+    with psycopg.connect(target.maintenance_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.name))
+        )
+
+
+def app_environment(target: Target, static_root: str) -> dict[str, str]:
+    """Environment of the app as deployed (DEBUG off, a secret key), against the bench database.
+
+    ``testserver`` is allowed so the in-process test client can count queries with the same
+    settings. REDIS_URL is removed: the bench must not enqueue into a broker others use.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        DATABASE_URL=target.url,
+        DEBUG="0",
+        SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        STATIC_ROOT=static_root,
+        LOG_LEVEL="WARNING",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    return env
+
+
+def setup_django(target: Target) -> dict[str, str]:
+    """Point this process at the bench database with production-like settings, set Django up,
+    migrate and collect static files. Returns the environment for the gunicorn process."""
+    static_root = tempfile.mkdtemp(prefix="readiness-bench-static-")
+    env = app_environment(target, static_root)
+    for name in ("REDIS_URL",):
+        os.environ.pop(name, None)
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return env

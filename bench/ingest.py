@@ -1,0 +1,213 @@
+"""(a) Ingestion: samples per second through the API under gunicorn, next to a raw COPY.
+
+The API run is what a production system does: POST a JSON batch with its Bearer token, over
+real HTTP, to gunicorn; the app authenticates the token, checks the tenant and every row,
+stores with idempotency on (the primary key on use case, metric and client id) and marks the
+roll-up periods, in one audited transaction per batch. Bodies are encoded before the clock
+starts (encoding is the sender's cost, not the app's); several client threads keep every
+worker busy.
+
+The raw baseline sends the same rows with psycopg's binary COPY from this process into a bare
+table that has only a BRIN index on the timestamp, one COPY and commit per batch like the API;
+building the row tuples from the samples (parsing the timestamps, looking up the metric ids)
+is inside its time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import orjson
+import psycopg
+import requests
+
+from bench.database import BenchError
+from bench.report import percentile, stopwatch
+
+# The metrics a production system sends, in rotation: a measured value, a rate, a count.
+METRICS = ("latency_ms", "acceptance_rate", "throughput")
+RAW_TABLE = "bench_raw_sample"
+
+
+@dataclass
+class Plan:
+    """Where the samples go: the organization's use cases, the metrics, and the API token."""
+
+    use_case_ids: list[int]
+    metrics: dict[str, tuple[int, str]]  # key: (id, kind)
+    token: str
+    start: dt.datetime  # samples are spread forward from here, in time order
+
+
+@dataclass
+class RunResult:
+    samples: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.samples / self.seconds if self.seconds else 0.0
+
+    def latency(self, q: float) -> float:
+        return percentile(self.latencies, q)
+
+
+def make_batch(plan: Plan, tag: str, number: int, size: int) -> list[dict[str, object]]:
+    """Batch ``number`` of a run: ``size`` well-formed samples with unique client ids.
+
+    Deterministic, so the raw baseline can rebuild exactly the rows the API stored.
+    """
+    samples: list[dict[str, object]] = []
+    ucs = plan.use_case_ids
+    base = plan.start + dt.timedelta(seconds=number)
+    for i in range(size):
+        key = METRICS[i % len(METRICS)]
+        stamp = (base + dt.timedelta(microseconds=i * 97)).isoformat()
+        sample: dict[str, object] = {
+            "use_case": ucs[(i // len(METRICS)) % len(ucs)],
+            "metric": key,
+            "timestamp": stamp,
+            "client_id": f"{tag}-{number}-{i}",
+        }
+        if key == "acceptance_rate":
+            sample["numerator"] = 40 + i % 10
+            sample["denominator"] = 50
+        elif key == "throughput":
+            sample["value"] = float(i % 40)
+        else:
+            sample["value"] = 200.0 + (i * 37) % 1800 + (i % 7) / 8
+        samples.append(sample)
+    return samples
+
+
+def _post_all(
+    url: str, token: str, bodies: Sequence[bytes], sizes: Sequence[int], clients: int
+) -> RunResult:
+    """POST every body with ``clients`` threads; every batch must be stored whole (201)."""
+    work: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(bodies)):
+        work.put(index)
+    latencies: list[float] = []
+    errors: list[str] = []
+    stored = [0]
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def client() -> None:
+        session = requests.Session()
+        while not errors:
+            try:
+                index = work.get_nowait()
+            except queue.Empty:
+                return
+            started = time.perf_counter()
+            try:
+                response = session.post(url, data=bodies[index], headers=headers, timeout=120)
+            except requests.RequestException as exc:
+                errors.append(f"batch {index}: {exc}")
+                return
+            took = time.perf_counter() - started
+            if response.status_code != 201:
+                errors.append(f"batch {index}: HTTP {response.status_code} {response.text[:300]}")
+                return
+            result = response.json()
+            if result.get("stored") != sizes[index]:
+                errors.append(f"batch {index}: stored {result.get('stored')} of {sizes[index]}")
+                return
+            with lock:
+                latencies.append(took)
+                stored[0] += result["stored"]
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    with stopwatch() as elapsed:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise BenchError("Ingestion API refused a batch: " + "; ".join(errors[:3]))
+    return RunResult(samples=stored[0], seconds=elapsed(), latencies=latencies)
+
+
+def api_run(
+    base_url: str, plan: Plan, *, tag: str, batches: int, size: int, clients: int
+) -> RunResult:
+    bodies = [orjson.dumps(make_batch(plan, tag, n, size)) for n in range(batches)]
+    url = f"{base_url}/api/v1/metrics/samples/"
+    return _post_all(url, plan.token, bodies, [size] * batches, clients)
+
+
+def warm_up(base_url: str, plan: Plan, *, clients: int) -> None:
+    """A few small batches so every worker has loaded the app and opened its connection."""
+    api_run(base_url, plan, tag="warm", batches=clients * 3, size=10, clients=clients)
+
+
+def raw_table_create(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        conn.execute(
+            f"""
+            CREATE TABLE {RAW_TABLE} (
+                use_case_id bigint NOT NULL,
+                metric_id bigint NOT NULL,
+                client_id varchar(100) COLLATE "C" NOT NULL,
+                ts timestamptz NOT NULL,
+                value double precision,
+                numerator bigint,
+                denominator bigint
+            )
+            """
+        )
+        conn.execute(f"CREATE INDEX {RAW_TABLE}_ts_brin ON {RAW_TABLE} USING brin (ts)")
+
+
+_RAW_TYPES = ["int8", "int8", "varchar", "timestamptz", "float8", "int8", "int8"]
+
+
+def raw_copy_run(dsn: str, plan: Plan, *, tag: str, batches: int, size: int) -> RunResult:
+    """The same rows as :func:`api_run` with the same tag, by binary COPY, one batch at a time.
+
+    Building the samples is outside the clock (the API run encoded its bodies beforehand too);
+    building the row tuples and the COPY and commit are inside it.
+    """
+    metric_ids = {key: plan.metrics[key][0] for key in METRICS}
+    fromiso = dt.datetime.fromisoformat
+    total = 0.0
+    latencies = []
+    count = 0
+    sql = (
+        f"COPY {RAW_TABLE} (use_case_id, metric_id, client_id, ts, value, numerator, "
+        "denominator) FROM STDIN (FORMAT BINARY)"
+    )
+    with psycopg.connect(dsn) as conn:
+        for number in range(batches):
+            samples = make_batch(plan, tag, number, size)
+            started = time.perf_counter()
+            rows = [
+                (
+                    s["use_case"],
+                    metric_ids[s["metric"]],  # type: ignore[index]
+                    s["client_id"],
+                    fromiso(s["timestamp"]),  # type: ignore[arg-type]
+                    s.get("value"),
+                    s.get("numerator"),
+                    s.get("denominator"),
+                )
+                for s in samples
+            ]
+            with conn.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.set_types(_RAW_TYPES)
+                for row in rows:
+                    copy.write_row(row)
+            conn.commit()
+            took = time.perf_counter() - started
+            total += took
+            latencies.append(took)
+            count += len(rows)
+    return RunResult(samples=count, seconds=total, latencies=latencies)
