@@ -69,9 +69,16 @@ def _people(organization: Organization, emails: list[str] | None, field: str) ->
     return found
 
 
+def _body(request: Request) -> Any:
+    """The request body, which must be one JSON object."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": "Send one JSON object with the fields to save."})
+    return request.data
+
+
 def _use_case_for_write(request: Request) -> Any:
     """The use case named in the body, checked for the manage role (404, then 403)."""
-    pk = request.data.get("use_case")
+    pk = _body(request).get("use_case")
     if pk in (None, ""):
         raise ValidationError({"use_case": "Name the use case (its id)."})
     return access.access_use_case(request.user, pk, predicate=MANAGE)
@@ -224,7 +231,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedView
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        cohort = access_cohort(request.user, request.data.get("cohort"), predicate=MANAGE)
+        cohort = access_cohort(request.user, _body(request).get("cohort"), predicate=MANAGE)
         serializer = TrainingWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
@@ -326,7 +333,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedView
         ).order_by("-week", "cohort_id", "pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        cohort = access_cohort(request.user, request.data.get("cohort"))
+        cohort = access_cohort(request.user, _body(request).get("cohort"))
         serializer = FeedbackWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)

@@ -28,7 +28,9 @@ from metrics.models import Direction, Level, MetricDefinition, MetricTarget, Per
 from metrics.scorecards import Change, Status
 from readiness.models import Organization, UseCase, UseCaseStatus
 
-PAGE_SIZE = 50
+# Use cases per portfolio page: like the executive dashboard, 25 rows keep the page's own work
+# (one roll-up query plus rendering) small enough for many executives at once on two cores.
+PAGE_SIZE = 25
 LEVEL_ORDER = {value: i for i, (value, _) in enumerate(Level.choices)}
 LEVEL_LABELS = dict(Level.choices)
 

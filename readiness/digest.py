@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -195,6 +195,18 @@ def executives(organization: Organization) -> list[Any]:
     ]
 
 
+# Advisory-lock namespace for the weekly digest (any constant unique within the project).
+_DIGEST_LOCK = 0x5EAD1
+
+
+def _lock_digest(organization_id: int) -> None:
+    """Hold, until the transaction ends, the lock that serialises digest runs of one organization.
+    SQLite allows one writer at a time, so it needs none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DIGEST_LOCK, organization_id])
+
+
 def already_sent(organization: Organization, week: str) -> bool:
     return AuditEvent.objects.filter(
         organization=organization, action="digest.sent", after__week=week
@@ -204,14 +216,16 @@ def already_sent(organization: Organization, week: str) -> bool:
 def digest_send(*, organization: Organization, now: dt.datetime | None = None) -> int:
     """Email this week's digest to every executive of the organization, once per ISO week.
 
-    Returns the number of emails sent (0 when already sent this week, or no executives). The
-    organization row is locked while checking and sending, so two runs never both send; if
-    sending fails nothing is recorded and a retry sends again.
+    Returns the number of emails sent (0 when already sent this week, or no executives). Two
+    runs for one organization are serialised by a transaction-level advisory lock on PostgreSQL
+    (not the organization row, which every audited write locks: a slow mail server must not
+    hold up sign-offs and transitions), so they never both send; if sending fails nothing is
+    recorded and a retry sends again.
     """
     now = now or timezone.now()
     week = iso_week(now)
     with transaction.atomic():
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        _lock_digest(organization.pk)
         if already_sent(organization, week):
             return 0
         recipients = executives(organization)

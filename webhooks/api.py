@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -124,14 +125,15 @@ class EndpointViewSet(viewsets.ModelViewSet):
 
     def _apply(self, endpoint: Endpoint, data: dict[str, Any]) -> Endpoint:
         fields = {k: v for k, v in data.items() if k in services.ENDPOINT_FIELDS}
-        if fields:
-            endpoint = services.endpoint_update(
-                actor=_user(self.request), endpoint=endpoint, **fields
-            )
-        if "active" in data:
-            endpoint = services.endpoint_set_active(
-                actor=_user(self.request), endpoint=endpoint, active=data["active"]
-            )
+        with transaction.atomic():  # both changes or neither
+            if fields:
+                endpoint = services.endpoint_update(
+                    actor=_user(self.request), endpoint=endpoint, **fields
+                )
+            if "active" in data:
+                endpoint = services.endpoint_set_active(
+                    actor=_user(self.request), endpoint=endpoint, active=data["active"]
+                )
         return endpoint
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -148,13 +150,14 @@ class EndpointViewSet(viewsets.ModelViewSet):
                 {"organization": [f"You are not a member of an organization “{slug}”."]}
             ) from None
         active = data.pop("active", True)
-        endpoint = services.endpoint_create(
-            actor=_user(request), organization=membership.organization, **data
-        )
-        if not active:
-            endpoint = services.endpoint_set_active(
-                actor=_user(request), endpoint=endpoint, active=False
+        with transaction.atomic():  # created disabled, or not created at all
+            endpoint = services.endpoint_create(
+                actor=_user(request), organization=membership.organization, **data
             )
+            if not active:
+                endpoint = services.endpoint_set_active(
+                    actor=_user(request), endpoint=endpoint, active=False
+                )
         return Response(EndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -314,6 +314,13 @@ def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
             return None
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             return None
+        if delivery.attempts >= MAX_ATTEMPTS:
+            # A claimed attempt whose worker died without recording it: stop here.
+            delivery.status = DeliveryStatus.FAILED
+            delivery.error = delivery.error or f"Gave up after {delivery.attempts} attempts."
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["status", "error", "next_attempt_at", "updated_at"])
+            return None
         if not delivery.endpoint.active:
             delivery.status = DeliveryStatus.FAILED
             delivery.error = "The endpoint was disabled before this delivery was sent."
@@ -329,6 +336,9 @@ def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
         return delivery
 
 
+UNRESOLVED = "unresolved"
+
+
 def _private_address(url: str) -> str | None:
     """The private or local address the URL's host resolves to, if any (outside DEBUG a
     webhook may not reach the app's own network)."""
@@ -336,7 +346,8 @@ def _private_address(url: str) -> str | None:
     try:
         infos = socket.getaddrinfo(host, None)
     except OSError:
-        return None  # the send itself reports the resolution error
+        # Not sent either: a host that fails this lookup could resolve differently for the send.
+        return UNRESOLVED
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
@@ -348,6 +359,9 @@ def _send(delivery: Delivery) -> transport.Result:
     endpoint = delivery.endpoint
     if not getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", settings.DEBUG):
         private = _private_address(endpoint.url)
+        if private == UNRESOLVED:
+            # Retried later like any network error.
+            return transport.Result(None, "", f"Could not resolve the host of {endpoint.url}.", 0)
         if private:
             return transport.Result(
                 None,
@@ -380,7 +394,10 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return None
     result = _send(delivery)
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        current = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if current is None:
+            return None  # the endpoint was deleted while its request was in flight
+        delivery = current
         retry = not result.ok and result.retryable and delivery.attempts < MAX_ATTEMPTS
         error = result.error
         if not result.ok and not error and result.status is not None:

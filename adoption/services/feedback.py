@@ -76,7 +76,9 @@ def feedback_submit(
         organization=cohort.use_case.organization,
         action="feedback.update" if existing else "feedback.submit",
         target=feedback,
-        use_case=cohort.use_case,
+        # Answers are personal: recorded in the trail, but kept off the use case's history page,
+        # which every member reads (pages show weekly averages only).
+        use_case=None,
         before=b or None,
         after={"week": week, **a},
     )

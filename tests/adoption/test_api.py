@@ -152,3 +152,11 @@ def test_schema_lists_the_adoption_endpoints(client, pm):
         "/api/v1/adoption/iterations/",
     ):
         assert path in paths, path
+
+
+def test_a_body_that_is_not_one_object_is_a_400_not_a_crash(client, org, use_case, pm):
+    client.force_login(pm)
+    for resource in ("cohorts", "training", "boundaries", "feedback", "iterations"):
+        r = client.post(f"{API}/{resource}/", [1], content_type="application/json")
+        assert r.status_code == 400, resource
+        assert "JSON object" in str(r.json()), resource

@@ -244,6 +244,10 @@ def test_feedback_once_per_week_edits_in_the_week(org, live_cohort, member):
     give(live_cohort, member, today=monday + dt.timedelta(days=4), usefulness=5)  # no change
     assert actions(org)[-1] == "feedback.update"
     assert AuditEvent.objects.filter(action="feedback.update").count() == 1
+    # Answers are personal: audited, but not on the use case's history, which every member reads.
+    assert not AuditEvent.objects.filter(
+        action__startswith="feedback.", use_case__isnull=False
+    ).exists()
     nxt = give(live_cohort, member, today=monday + dt.timedelta(days=7))
     assert nxt.pk != first.pk and nxt.week == monday + dt.timedelta(days=7)
 

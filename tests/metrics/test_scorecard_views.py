@@ -321,7 +321,7 @@ def test_portfolio_query_count_does_not_grow_with_use_cases(client, org, admin, 
         measured(uc, "latency_ms", week(), 1000.0 + i)
     with CaptureQueriesContext(connection) as many:
         response = client.get(page_url(org))
-    assert len(response.context["rows"]) == 30
+    assert len(response.context["rows"]) == selectors.PAGE_SIZE
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

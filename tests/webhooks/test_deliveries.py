@@ -227,6 +227,35 @@ def test_private_addresses_are_refused_outside_debug(
     assert receiver.received == []
 
 
+def test_a_host_that_does_not_resolve_is_not_sent_outside_debug(
+    org, endpoint, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A lookup failure is not a pass: the host could resolve to a private address for the send."""
+    settings.DEBUG = False
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror("no such host")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with django_capture_on_commit_callbacks(execute=True):
+        emit(org)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING  # retried later, like a network error
+    assert "Could not resolve" in delivery.error
+    assert receiver.received == []
+
+
+def test_a_claim_past_the_last_attempt_fails_the_delivery(org, endpoint, receiver) -> None:
+    """A worker that died after claiming its last attempt leaves the delivery failed, not looping."""
+    emit(org)
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=MAX_ATTEMPTS)
+    assert services.delivery_attempt(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert receiver.received == []
+
+
 def test_slack_format_posts_text_and_blocks(
     org, admin, receiver, django_capture_on_commit_callbacks
 ) -> None:
