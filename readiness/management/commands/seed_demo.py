@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from readiness import demo, services
@@ -219,6 +220,12 @@ class Command(BaseCommand):
     help = "Create the demo organization (slug 'demo'), its users (password 'readiness-demo') and use cases."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's own activity (sign-offs, gates, incidents) notifies its demo users in the
+        # app; their emails would only flood the console of `make run`, so they go nowhere.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._seed()
+
+    def _seed(self) -> None:
         with transaction.atomic():
             users = self._users()
             org = self._organization(users)
