@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, api_executive
+from readiness import api
 
 router = SimpleRouter()
 router.register("organizations", api.OrganizationViewSet, basename="api-organization")
@@ -10,8 +10,8 @@ router.register("use-cases", api.UseCaseViewSet, basename="api-use-case")
 router.register("workstreams", api.WorkstreamViewSet, basename="api-workstream")
 router.register("checklist-items", api.ChecklistItemViewSet, basename="api-checklist-item")
 router.register("phases", api.PhaseViewSet, basename="api-phase")
-router.register("portfolio", api_executive.PortfolioViewSet, basename="api-portfolio")
-router.register("scale", api_executive.ScaleViewSet, basename="api-scale")
-router.register("integrations", api_executive.IntegrationViewSet, basename="api-integration")
+router.register("portfolio", api.PortfolioViewSet, basename="api-portfolio")
+router.register("scale", api.ScaleViewSet, basename="api-scale")
+router.register("integrations", api.IntegrationViewSet, basename="api-integration")
 
 urlpatterns = [*router.urls]

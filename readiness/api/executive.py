@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from readiness import access, services
-from readiness.api import (
+from readiness.api.common import (
     BAD_FILTER,
     FORBIDDEN,
     GATE_REFUSED,
@@ -223,6 +223,3 @@ class IntegrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         from readiness.views.integrations import access_integration
 
         return access_integration(request.user, pk, org_slug=None, predicate=access.WRITE)
-
-
-__all__ = ["IntegrationViewSet", "PortfolioViewSet", "ScaleViewSet"]
