@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser_support import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -18,13 +20,6 @@ pytestmark = [
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo")
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("readiness-demo")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def test_program_manager_creates_ticks_and_meets_the_gate(page: Page, live_server, demo):

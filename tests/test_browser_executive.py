@@ -14,6 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from readiness.models import AuditEvent, ScaleDecision, UseCase
+from tests.browser_support import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,13 +32,6 @@ RATIONALE = (
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     call_command("seed_demo")
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("readiness-demo")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def shot(page: Page, name: str) -> None:

@@ -16,6 +16,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser_support import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -43,13 +45,6 @@ def axe_violations(page: Page) -> list[str]:
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     call_command("seed_demo")
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("readiness-demo")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def download(page: Page, name: str) -> bytes:

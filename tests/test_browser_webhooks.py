@@ -18,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser_support import sign_in
 from webhooks import signing
 from webhooks.models import Endpoint
 
@@ -62,13 +63,6 @@ def receiver():
     yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
     server.shutdown()
     server.server_close()
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("readiness-demo")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def test_admin_registers_an_endpoint_tests_it_and_redelivers(
