@@ -72,7 +72,10 @@ def authenticate_token(raw: str) -> ApiToken:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise exceptions.AuthenticationFailed("Invalid API token.")
     token = (
-        ApiToken.objects.select_related("organization").filter(secret_hash=hash_token(raw)).first()
+        ApiToken.objects.select_related("organization")
+        .filter(secret_hash=hash_token(raw))
+        .order_by()  # unique hash: no ordering needed
+        .first()
     )
     if token is None:
         raise exceptions.AuthenticationFailed("Invalid API token.")
@@ -114,7 +117,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid API token.") from exc
         token = authenticate_token(raw)
-        allowed = frozenset(token.use_cases.values_list("id", flat=True))
+        allowed = frozenset(token.use_cases.order_by().values_list("id", flat=True))
         return MachineClient(token=token, allowed_use_case_ids=allowed or None), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -41,13 +41,17 @@ def scope_of(organization_id: int) -> tuple[frozenset[int], dict[str, tuple[int,
     """The organization's use-case ids and its metrics by key (built-in and its own): one
     query each."""
     use_cases = frozenset(
-        UseCase.objects.filter(organization_id=organization_id).values_list("id", flat=True)
+        UseCase.objects.filter(organization_id=organization_id)
+        .order_by()  # a set: the model's default ordering would only cost a sort
+        .values_list("id", flat=True)
     )
     metrics = {
         key: (pk, kind)
         for key, pk, kind in MetricDefinition.objects.filter(
             Q(organization__isnull=True) | Q(organization_id=organization_id)
-        ).values_list("key", "id", "kind")
+        )
+        .order_by()
+        .values_list("key", "id", "kind")
     }
     return use_cases, metrics
 
