@@ -20,13 +20,11 @@ DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # Never fall back silently to a shared secret where the app is exposed.
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for a laptop)"
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = _DEV_SECRET
+# With DEBUG off there is no fallback: commands that sign nothing (migrate, makemigrations,
+# check) still run, anything that signs (sessions, tokens in links) raises Django's
+# "SECRET_KEY must not be empty", and serving refuses to start (config/wsgi.py).
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

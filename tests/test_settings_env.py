@@ -1,7 +1,14 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_url
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_env_bool(monkeypatch):
@@ -30,3 +37,24 @@ def test_env_list_and_url(monkeypatch):
         env_url("DATABASE_URL", {"postgresql", "sqlite"})
     monkeypatch.delenv("DATABASE_URL")
     assert env_url("DATABASE_URL", {"postgresql"}) is None
+
+
+def _run_without_secret(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_management_commands_run_without_a_secret():
+    """makemigrations and check sign nothing: they run on a machine with no SECRET_KEY."""
+    result = _run_without_secret("manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_serving_refuses_to_start_without_a_secret():
+    result = _run_without_secret("-c", "import config.wsgi")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
