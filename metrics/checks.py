@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, F, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from metrics import stats
@@ -36,11 +36,9 @@ GATED_TARGETS = frozenset({"phase:3", "production", "scale"})
 
 
 def scorecard_url(use_case: UseCase) -> str:
-    kwargs = {"org": use_case.organization.slug, "pk": use_case.pk}
-    try:
-        return reverse("scorecard_use_case", kwargs=kwargs)
-    except NoReverseMatch:
-        return f"/o/{use_case.organization.slug}/metrics/use-cases/{use_case.pk}/"
+    return reverse(
+        "scorecard_use_case", kwargs={"org": use_case.organization.slug, "pk": use_case.pk}
+    )
 
 
 def format_value(metric: MetricDefinition, value: float) -> str:
