@@ -1,11 +1,10 @@
-"""Who may do what in the adoption rollout, and one lookup per object type.
+"""One lookup per adoption object type, on the one access path (:mod:`readiness.access`).
 
-Lookups follow :mod:`readiness.access`: an object outside the user's organizations answers
-Http404 exactly like a missing one; a member whose role does not allow the action gets
-PermissionDenied. Role rules:
+An object outside the caller's organizations answers Http404 exactly like a missing one; a
+member whose role does not allow the action gets PermissionDenied. Role rules:
 
-- manage cohorts, training records, usage boundaries and the iteration log: program managers
-  and org admins (``readiness.access.WRITE``);
+- manage cohorts, training records, usage boundaries and the iteration log: ``Perm.EDIT``
+  (program managers and org admins);
 - give weekly feedback: any member of the organization who is a member of a live cohort
   (whatever their role), checked by the feedback service;
 - read and acknowledge the usage boundaries: every member.
@@ -13,57 +12,30 @@ PermissionDenied. Role rules:
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from django.db import models
-from django.http import Http404
+from typing import Any
 
 from adoption.models import Cohort, IterationEntry
-from readiness.access import WRITE, membership_of
-
-MANAGE = WRITE
-
-M = TypeVar("M", bound=models.Model)
+from readiness.access import get_scoped
+from readiness.models import Membership, Perm
 
 
-def _get(
-    queryset: models.QuerySet[M], user: Any, pk: Any, *, org_slug: str | None, predicate: str | None
-) -> M:
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    filters: dict[str, Any] = {"use_case__organization__memberships__user": user}
-    if org_slug is not None:
-        filters["use_case__organization__slug"] = org_slug
-    try:
-        obj = queryset.filter(pk=int(pk), **filters).first()
-    except (TypeError, ValueError):
-        obj = None
-    if obj is None:
-        raise Http404(f"No such {queryset.model._meta.verbose_name}")
-    if predicate:
-        membership_of(user, obj.use_case.organization_id, predicate=predicate)  # type: ignore[attr-defined]
-    return obj
-
-
-def access_cohort(
-    user: Any, pk: Any, *, org_slug: str | None = None, predicate: str | None = None
-) -> Cohort:
-    return _get(
+def access_cohort(who: Membership | Any, pk: Any, *, perm: Perm | None = None) -> Cohort:
+    return get_scoped(
         Cohort.objects.select_related("use_case__organization"),
-        user,
+        who,
         pk,
-        org_slug=org_slug,
-        predicate=predicate,
+        org_path="use_case__organization",
+        perm=perm,
     )
 
 
 def access_iteration_entry(
-    user: Any, pk: Any, *, org_slug: str | None = None, predicate: str | None = None
+    who: Membership | Any, pk: Any, *, perm: Perm | None = None
 ) -> IterationEntry:
-    return _get(
+    return get_scoped(
         IterationEntry.objects.select_related("use_case__organization", "recorded_by"),
-        user,
+        who,
         pk,
-        org_slug=org_slug,
-        predicate=predicate,
+        org_path="use_case__organization",
+        perm=perm,
     )

@@ -6,40 +6,30 @@
   too); each untrained manager is a blocker that names them and links to the cohort;
 - for ``scale``, at least one cohort is live: a use case scales from a team that uses it.
 
-Checks only read. The bulk version answers for many use cases in a constant number of queries
-(the portfolio dashboard); the single check is the bulk one asked about one use case, so the
-two always agree.
+The check only reads, and judges many use cases at once in a constant number of queries
+(readiness.gate's contract).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from adoption.models import Cohort, CohortStatus, TrainingRecord
+from adoption.selectors import SOURCE
 from readiness.gate import Blocker, Target
-from readiness.models import Organization, UseCase, User
+from readiness.links import org_slugs
+from readiness.models import UseCase, User
 
-SOURCE = "adoption"
 TARGETS = ("production", "scale")
 
 
-def _slugs(use_cases: list[UseCase]) -> dict[int, str]:
-    """Organization slug per use case id, without a query per use case."""
-    field = UseCase._meta.get_field("organization")
-    slugs = {uc.pk: uc.organization.slug for uc in use_cases if field.is_cached(uc)}
-    missing = {uc.organization_id for uc in use_cases if uc.pk not in slugs}
-    if missing:
-        by_org = dict(Organization.objects.filter(pk__in=missing).values_list("pk", "slug"))
-        slugs.update({uc.pk: by_org[uc.organization_id] for uc in use_cases if uc.pk not in slugs})
-    return slugs
-
-
-def managers_trained_bulk(
-    use_cases: list[UseCase], targets: dict[int, Target]
+def managers_trained_check(
+    use_cases: Sequence[UseCase], targets: Mapping[int, Target]
 ) -> dict[int, list[Blocker]]:
     asked = [uc for uc in use_cases if uc.pk in targets and targets[uc.pk].key in TARGETS]
     result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
@@ -72,7 +62,7 @@ def managers_trained_bulk(
         if (targets[uc.pk].key == "scale" and not live_by_uc[uc.pk])
         or any((uc.pk, m.pk) not in trained for c in live_by_uc[uc.pk] for m in c.managers.all())
     ]
-    slugs = _slugs(needs_url)
+    slugs = org_slugs(needs_url)
     for use_case in needs_url:
         slug = slugs[use_case.pk]
         blockers = result[use_case.pk]
@@ -105,13 +95,7 @@ def managers_trained_bulk(
     return result
 
 
-def managers_trained_check(use_case: UseCase, target: Target) -> list[Blocker]:
-    return managers_trained_bulk([use_case], {use_case.pk: target})[use_case.pk]
-
-
 def register() -> None:
     from readiness import gate
 
-    gate.register_check(
-        "adoption.managers_trained", managers_trained_check, bulk=managers_trained_bulk
-    )
+    gate.register_check("adoption.managers_trained", managers_trained_check)

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 
 from adoption.models import Cohort, Feedback, IterationEntry, UsageBoundary
-from adoption.services import COHORT_FIELDS, ITERATION_FIELDS
+from adoption.services import COHORT_FIELDS, FEEDBACK_FIELDS, ITERATION_FIELDS
+from readiness.form_versions import VersionedFormMixin
 from readiness.forms import DateInput
 from readiness.models import Organization, User
 
@@ -36,7 +37,7 @@ class PersonField(forms.ModelChoiceField):
         return _label(obj)
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(VersionedFormMixin, forms.ModelForm):
     managers = PeopleField(
         queryset=User.objects.none(),
         required=False,
@@ -109,7 +110,7 @@ class FeedbackForm(forms.ModelForm):
 
     class Meta:
         model = Feedback
-        fields = ("usefulness", "trust", "minutes_saved", "comment")
+        fields = FEEDBACK_FIELDS
         labels = {"minutes_saved": "Minutes saved this week", "comment": "Anything else?"}
         help_texts = {"minutes_saved": "Your best estimate; 0 if none."}
         widgets = {
@@ -118,7 +119,7 @@ class FeedbackForm(forms.ModelForm):
         }
 
 
-class IterationForm(forms.ModelForm):
+class IterationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = IterationEntry
         fields = ITERATION_FIELDS

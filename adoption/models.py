@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import UseCase
+from readiness.models import UseCase, Versioned
 
 _ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -24,7 +24,7 @@ class CohortStatus(models.TextChoices):
     LIVE = "live", "Live"
 
 
-class Cohort(models.Model):
+class Cohort(Versioned):
     """One team rolled onto the use case together."""
 
     Status = CohortStatus
@@ -215,7 +215,7 @@ class FeedbackReminder(models.Model):
         return f"Reminder to {self.user_id} for week {self.week}"
 
 
-class IterationEntry(models.Model):
+class IterationEntry(Versioned):
     """One change made during rollout: what changed, why, and what came of it."""
 
     use_case = models.ForeignKey(

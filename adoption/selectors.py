@@ -1,13 +1,16 @@
 """Reads that feed the adoption pages, the scorecard panel and the portfolio, each in a fixed
-number of queries whatever the number of cohorts, people, versions or weeks."""
+number of queries whatever the number of cohorts, people, versions or weeks; and what keeps a
+cohort from going live (read by the go-live service and the cohort page)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from adoption.calc import early_window, percent, recent_weeks, week_start
@@ -20,8 +23,10 @@ from adoption.models import (
     TrainingRecord,
     UsageBoundary,
 )
+from readiness.gate import Blocker
 from readiness.models import Organization, UseCase, User
 
+SOURCE = "adoption"  # the source of adoption's blockers (go-live and the readiness gate)
 TREND_WEEKS = 12
 
 
@@ -61,6 +66,90 @@ def cohorts_with_people(use_case: UseCase) -> list[Cohort]:
     return cohorts
 
 
+def trained_user_ids(use_case: UseCase, user_ids: Iterable[int] | None = None) -> set[int]:
+    """Ids of the users with a training record for the use case (completed by today)."""
+    records = TrainingRecord.objects.filter(
+        use_case=use_case, completed_on__lte=timezone.localdate()
+    )
+    if user_ids is not None:
+        records = records.filter(user_id__in=list(user_ids))
+    return set(records.values_list("user_id", flat=True))
+
+
+def untrained_managers(cohort: Cohort, managers: Iterable[User] | None = None) -> list[User]:
+    managers = list(managers if managers is not None else cohort.managers.all())
+    trained = trained_user_ids(cohort.use_case, [m.pk for m in managers])
+    return sorted(
+        (m for m in managers if m.pk not in trained), key=lambda u: u.display_name.lower()
+    )
+
+
+def go_live_blockers(cohort: Cohort) -> list[Blocker]:
+    """Everything that keeps the cohort's users from going live, each worded as what to do.
+
+    Managers are trained before their users go live; the usage boundaries are published;
+    the cohort names its members (they give the weekly feedback).
+    """
+    use_case = cohort.use_case
+    slug = use_case.organization.slug
+    cohort_url = reverse("adoption_cohort", kwargs={"org": slug, "pk": cohort.pk})
+    blockers: list[Blocker] = []
+    managers = list(cohort.managers.all())
+    if not managers:
+        blockers.append(
+            Blocker(
+                code="adoption_no_manager",
+                message=f"{cohort.name} has no manager: name its managers and record their "
+                "training before its users go live.",
+                source=SOURCE,
+                url=f"{cohort_url}edit/",
+                detail={"cohort_id": cohort.pk},
+            )
+        )
+    for manager in untrained_managers(cohort, managers):
+        blockers.append(
+            Blocker(
+                code="adoption_manager_untrained",
+                message=f"{manager.display_name}, manager of {cohort.name}, has no training "
+                f"record for {use_case.name}: record their training before the cohort goes live.",
+                source=SOURCE,
+                url=f"{cohort_url}#training",
+                detail={"cohort_id": cohort.pk, "user": manager.email},
+            )
+        )
+    if not cohort.members.exists():
+        blockers.append(
+            Blocker(
+                code="adoption_no_members",
+                message=f"{cohort.name} names no members: add the people who will use the AI "
+                "(they give the weekly feedback).",
+                source=SOURCE,
+                url=f"{cohort_url}edit/",
+                detail={"cohort_id": cohort.pk},
+            )
+        )
+    if not UsageBoundary.objects.filter(use_case=use_case).exists():
+        blockers.append(
+            Blocker(
+                code="adoption_no_boundaries",
+                message=f"No usage boundaries are published for {use_case.name}: publish them "
+                "before its users go live.",
+                source=SOURCE,
+                url=reverse("adoption_boundaries", kwargs={"org": slug, "pk": use_case.pk}),
+            )
+        )
+    return blockers
+
+
+def cohort_training_records(cohort: Cohort) -> list[TrainingRecord]:
+    """The cohort's training records, newest first, with who was trained and who recorded it."""
+    return list(
+        cohort.training_records.select_related("user", "recorded_by").order_by(
+            "-completed_on", "-pk"
+        )
+    )
+
+
 def boundary_versions(use_case: UseCase) -> list[UsageBoundary]:
     return list(
         UsageBoundary.objects.filter(use_case=use_case)
@@ -74,6 +163,14 @@ def acknowledged(user: Any, boundary: UsageBoundary | None) -> BoundaryAcknowled
     if boundary is None:
         return None
     return BoundaryAcknowledgement.objects.filter(boundary=boundary, user=user).first()
+
+
+def boundary_version(use_case: UseCase, version: str) -> UsageBoundary | None:
+    """One version of the use case's usage boundaries, by its number as typed (None if it is
+    not a number or there is no such version)."""
+    if not version.isdigit():
+        return None
+    return UsageBoundary.objects.filter(use_case=use_case, version=int(version)).first()
 
 
 def first_go_live(use_case: UseCase) -> dt.date | None:
@@ -192,38 +289,3 @@ def my_recent_feedback(user: Any, organization: Organization, *, limit: int = 10
         .select_related("cohort__use_case")
         .order_by("-week", "cohort__name")[:limit]
     )
-
-
-def portfolio_facts(use_cases: list[UseCase]) -> dict[int, dict[str, Any]]:
-    """``{"adoption": {"live_cohorts": n, "trained_pct": x}}`` per use case, in two queries.
-
-    ``trained_pct`` is the share of the managers of live cohorts who are trained (None when no
-    cohort is live)."""
-    ids = [uc.pk for uc in use_cases]
-    live = {
-        row["use_case_id"]: row["n"]
-        for row in Cohort.objects.filter(use_case_id__in=ids, status=CohortStatus.LIVE)
-        .values("use_case_id")
-        .annotate(n=Count("pk"))
-    }
-    managers = Cohort.managers.through.objects.filter(
-        cohort__use_case_id__in=ids, cohort__status=CohortStatus.LIVE
-    ).values_list("cohort__use_case_id", "user_id")
-    pairs = {(uc, u) for uc, u in managers}
-    trained = set(
-        TrainingRecord.objects.filter(use_case_id__in=ids)
-        .filter(Q(user_id__in={u for _, u in pairs}))
-        .values_list("use_case_id", "user_id")
-        if pairs
-        else []
-    )
-    facts: dict[int, dict[str, Any]] = {}
-    for pk in ids:
-        mine = {p for p in pairs if p[0] == pk}
-        facts[pk] = {
-            "adoption": {
-                "live_cohorts": live.get(pk, 0),
-                "trained_pct": percent(len(mine & trained), len(mine)),
-            }
-        }
-    return facts

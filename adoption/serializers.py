@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from adoption.models import (
-    Cohort,
-    Feedback,
-    IterationEntry,
-    TrainingRecord,
-    UsageBoundary,
-)
+from adoption.models import Cohort, Feedback, IterationEntry, TrainingRecord, UsageBoundary
+from adoption.services import FEEDBACK_FIELDS, ITERATION_FIELDS
 
 
 class PersonSerializer(serializers.Serializer):
@@ -27,6 +22,7 @@ class CohortSerializer(serializers.ModelSerializer):
         model = Cohort
         fields = (
             "id",
+            "version",
             "use_case",
             "name",
             "team",
@@ -107,7 +103,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Feedback
-        fields = ("id", "cohort", "week", "usefulness", "trust", "minutes_saved", "comment")
+        fields = ("id", "cohort", "week", *FEEDBACK_FIELDS)
         read_only_fields = fields
 
 
@@ -126,7 +122,7 @@ class IterationEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IterationEntry
-        fields = ("id", "use_case", "happened_on", "change", "reason", "outcome")
+        fields = ("id", "version", "use_case", *ITERATION_FIELDS)
         read_only_fields = fields
 
 

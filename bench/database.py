@@ -31,20 +31,21 @@ class Target:
     maintenance_url: str
 
 
-def target_from_url(url: str) -> Target:
-    """Parse and check the benchmark database URL. Raises BenchError on a bad or unsafe one."""
+def target_from_url(
+    url: str, *, marker: str = "bench", variable: str = "BENCH_DATABASE_URL"
+) -> Target:
+    """Parse and check a throwaway database's URL (``variable`` names it in messages). Its
+    name must contain ``marker``: it is dropped. Raises BenchError on a bad or unsafe one."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        raise BenchError(
-            f"BENCH_DATABASE_URL must be a postgresql:// URL (got scheme {parts.scheme!r})."
-        )
+        raise BenchError(f"{variable} must be a postgresql:// URL (got scheme {parts.scheme!r}).")
     name = parts.path.lstrip("/")
     if not name or "/" in name:
-        raise BenchError("BENCH_DATABASE_URL must name a database, e.g. .../readiness_bench.")
-    if "bench" not in name:
+        raise BenchError(f"{variable} must name a database, e.g. .../readiness_{marker}.")
+    if marker not in name:
         raise BenchError(
-            f"Refusing to drop database {name!r}: the benchmark drops and recreates its "
-            "database, so its name must contain 'bench' (e.g. readiness_bench)."
+            f"Refusing to drop database {name!r}: this run drops and recreates its "
+            f"database, so its name must contain {marker!r} (e.g. readiness_{marker})."
         )
     maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
     return Target(url=url, name=name, maintenance_url=maintenance)

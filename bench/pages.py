@@ -16,9 +16,11 @@ rather than failing the run.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,7 @@ class PageResult:
     alone: list[float] = field(default_factory=list)  # one client, one request at a time
     status: int | None = None
     error: str | None = None  # the page failed (an exception, or an answer other than 200)
+    background: Any = None  # what ran beside the concurrent clients (bench.ingest.Background)
 
     @property
     def available(self) -> bool:
@@ -117,10 +120,17 @@ def count_queries(result: PageResult, user: Any) -> None:
 
 
 def time_page(
-    result: PageResult, base_url: str, cookie_name: str, cookie: str, *, clients: int, each: int
+    result: PageResult,
+    base_url: str,
+    cookie_name: str,
+    cookie: str,
+    *,
+    clients: int,
+    each: int,
+    during: Callable[[], AbstractContextManager[Any]] | None = None,
 ) -> None:
     """A few GETs from one client, then ``clients`` threads making ``each`` GETs each (after
-    one warm-up GET per thread)."""
+    one warm-up GET per thread), inside ``during()`` when given (ingestion running)."""
     assert result.path is not None
     url = base_url + result.path
     latencies: list[float] = []
@@ -162,10 +172,12 @@ def time_page(
         result.alone.append(time.perf_counter() - began)
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with during() if during is not None else contextlib.nullcontext() as background:
+        result.background = background
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     if errors:
         raise BenchError(f"{result.page.label} over HTTP ({url}): {errors[0]}")
     result.latencies = latencies
@@ -178,8 +190,10 @@ def measure(
     base_url: str,
     clients: int,
     each: int,
+    during: Mapping[str, Callable[[], AbstractContextManager[Any]]] | None = None,
 ) -> list[PageResult]:
-    """Every page for every (org slug, use case count, executive) tenant."""
+    """Every page for every (org slug, use case count, executive) tenant; the concurrent
+    clients run inside ``during[slug]()`` where given (ingestion into that organization)."""
     from django.conf import settings
 
     results = []
@@ -198,6 +212,7 @@ def measure(
                     session_cookie(user),
                     clients=clients,
                     each=each,
+                    during=(during or {}).get(slug),
                 )
             except BenchError as exc:
                 # One broken page must not hide the others' figures; the run still fails.

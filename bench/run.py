@@ -9,13 +9,16 @@ benchmark could not run (the message says what to fix), 1 on an unexpected error
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import platform
 import shutil
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bench import database
 from bench.database import BenchError
@@ -23,12 +26,12 @@ from bench.report import Figure, format_table, median, summary_line
 
 # Targets from the issue, on the 2-core reference machine.
 INGEST_RATE_TARGET = 150_000.0  # samples/s through the API
-INGEST_RATIO_TARGET = 0.30  # of the raw COPY rate
-BATCH_P99_TARGET_MS = 100.0  # a 1,000-sample batch
+INGEST_RATIO_TARGET = 0.30  # of the raw COPY rate (one COPY of all the rows)
+INGEST_CLIENTS = 3  # concurrent senders of the throughput runs
+BATCH_LATENCY_TARGET_MS = 100.0  # a 1,000-sample batch, p50, p95 and p99
 ROLLUP_RATIO_TARGET = 1.5  # roll-up time over the hand-written aggregate's
 REFRESH_TARGET_MS = 250.0  # one-day incremental refresh
 SCORECARD_P95_TARGET_MS = 150.0
-
 # URL names of the pages timed, with their labels; the scorecard has the issue's targets.
 SCORECARD = "scorecard_portfolio"
 PAGE_LABELS = {
@@ -36,6 +39,13 @@ PAGE_LABELS = {
     "portfolio_dashboard": "executive dashboard",
     "usecase_list": "use case list",
 }
+
+# Issue 10: at 1,000 use cases, the executive dashboard answers one user in under 50 ms, and
+# it and the use case list answer 8 clients with no think time at p95 under 250 ms while
+# ingestion runs (the scorecard keeps its own, stricter p95 target above).
+DASHBOARD = "portfolio_dashboard"
+ALONE_TARGET_MS = {DASHBOARD: 50.0}
+P95_TARGET_MS = {SCORECARD: SCORECARD_P95_TARGET_MS, DASHBOARD: 250.0, "usecase_list": 250.0}
 
 
 def _int(name: str, default: int, minimum: int = 1) -> int:
@@ -49,6 +59,18 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise BenchError(f"{name} must be at least {minimum}; got {value}")
     return value
+
+
+SECTIONS = ("ingestion", "pages", "rollup")
+
+
+def _sections() -> tuple[str, ...]:
+    raw = os.environ.get("BENCH_SECTIONS", "").strip()
+    chosen = tuple(s.strip() for s in raw.split(",") if s.strip()) if raw else SECTIONS
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown or not chosen:
+        raise BenchError(f"BENCH_SECTIONS must name some of {', '.join(SECTIONS)}; got {raw!r}")
+    return chosen
 
 
 def _bool(name: str) -> bool:
@@ -76,7 +98,10 @@ class Config:
     page_use_cases: tuple[int, ...]
     page_clients: int
     page_requests: int
+    page_ingest_clients: int
+    page_ingest_use_cases: int
     pages: tuple[str, ...]
+    sections: tuple[str, ...] = SECTIONS
 
     @classmethod
     def from_env(cls) -> Config:
@@ -101,7 +126,7 @@ class Config:
             database_url=os.environ.get("BENCH_DATABASE_URL", "").strip() or database.DEFAULT_URL,
             quick=quick,
             workers=workers,
-            ingest_clients=_int("BENCH_INGEST_CLIENTS", workers),
+            ingest_clients=_int("BENCH_INGEST_CLIENTS", INGEST_CLIENTS),
             batches_1k=_int("BENCH_INGEST_1K_BATCHES", 40 if quick else 300),
             batches_10k=_int("BENCH_INGEST_10K_BATCHES", 8 if quick else 100),
             latency_batches=_int("BENCH_LATENCY_BATCHES", 50 if quick else 300),
@@ -112,7 +137,10 @@ class Config:
             page_use_cases=tuple(sorted(set(sizes))),
             page_clients=_int("BENCH_PAGE_CLIENTS", 8),
             page_requests=_int("BENCH_PAGE_REQUESTS", 3 if quick else 20),
+            page_ingest_clients=_int("BENCH_PAGE_INGEST_CLIENTS", 2, minimum=0),
+            page_ingest_use_cases=_int("BENCH_PAGE_INGEST_USE_CASES", 20),
             pages=pages,
+            sections=_sections(),
         )
 
 
@@ -158,7 +186,7 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
             size=size,
             clients=config.ingest_clients,
         )
-        say(f"ingestion: the same rows by binary COPY into {ingest.RAW_TABLE}")
+        say(f"ingestion: the same rows by one binary COPY into {ingest.RAW_TABLE}")
         raw = ingest.raw_copy_run(dsn, plan, tag=f"api{size}", batches=batches, size=size)
         figures += [
             Figure(
@@ -175,7 +203,8 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
                 f"raw COPY, {label}",
                 raw.rate,
                 "rows/s",
-                note=f"{raw.samples:,} rows in {raw.seconds:.2f} s, bare table, BRIN only",
+                note=f"{raw.samples:,} rows in {raw.seconds:.2f} s: one COPY, one "
+                "transaction, bare table, BRIN only",
             ),
             Figure(
                 section,
@@ -186,8 +215,19 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
                 higher_is_better=True,
             ),
         ]
+        if size == 1_000:
+            figures += [
+                Figure(
+                    section,
+                    f"{label}, p{round(q * 100)} per batch ({config.ingest_clients} clients)",
+                    api.latency(q) * 1000,
+                    "ms",
+                    BATCH_LATENCY_TARGET_MS,
+                    note=f"{len(api.latencies)} batches, the throughput run above",
+                )
+                for q in (0.5, 0.95, 0.99)
+            ]
         runs[size] = api
-    under_load = runs[1_000]
     say(f"ingestion: {config.latency_batches} batches of 1,000, one client, for latency")
     alone = ingest.api_run(
         base_url, plan, tag="latency", batches=config.latency_batches, size=1_000, clients=1
@@ -200,15 +240,8 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
             "1,000-sample batch p99, one client",
             alone.latency(0.99) * 1000,
             "ms",
-            BATCH_P99_TARGET_MS,
+            BATCH_LATENCY_TARGET_MS,
             note=f"median {alone.latency(0.5) * 1000:.1f} ms over {len(alone.latencies)} batches",
-        ),
-        Figure(
-            section,
-            f"1,000-sample batch p99, {config.ingest_clients} clients",
-            under_load.latency(0.99) * 1000,
-            "ms",
-            note=f"median {under_load.latency(0.5) * 1000:.1f} ms, the throughput run above",
         ),
         Figure(
             section,
@@ -222,10 +255,14 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
 
 
 def pages_figures(config: Config, base_url: str) -> list[Figure]:
-    from bench import pages, seed
+    from django.db import connection
+
+    from bench import ingest, pages, seed
+    from metrics.services.tokens import api_token_create
 
     metrics = seed.metric_ids(list(seed.TARGETS))
     tenants = []
+    during: dict[str, Callable[[], ingest.Background]] = {}
     for count in config.page_use_cases:
         say(f"pages: seeding an organization with {count:,} use cases (use_case_create)")
         tenant = seed.tenant_create(
@@ -233,11 +270,33 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
         )
         rollups = seed.targets_and_rollups_create(tenant.use_case_ids, metrics=metrics)
         say(f"pages: {rollups:,} roll-ups and {count * len(metrics):,} targets written")
-        tenants.append((tenant.organization.slug, count, tenant.executive))
+        with connection.cursor() as cursor:
+            # Planner statistics as autovacuum leaves them in a steady state: right after a
+            # bulk seed they say "3 use cases", and the item counts' subqueries (the use case
+            # list) are then planned as scans of every item.
+            cursor.execute("ANALYZE")
+        slug = tenant.organization.slug
+        tenants.append((slug, count, tenant.executive))
+        if config.page_ingest_clients:
+            _, token = api_token_create(
+                actor=tenant.admin, organization=tenant.organization, name="bench pages sender"
+            )
+            plan = ingest.Plan(
+                use_case_ids=tenant.use_case_ids[: config.page_ingest_use_cases],
+                metrics=seed.metric_ids(list(ingest.METRICS)),
+                token=token,
+                start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=6),
+            )
+            during[slug] = functools.partial(_background, base_url, plan, config)
     page_list = [pages.Page(name, PAGE_LABELS.get(name, name)) for name in config.pages]
     say(
         f"pages: {len(page_list)} page(s), {config.page_clients} clients x "
         f"{config.page_requests} requests each"
+        + (
+            f", while {config.page_ingest_clients} clients ingest and roll-ups run"
+            if config.page_ingest_clients
+            else ""
+        )
     )
     results = pages.measure(
         page_list,
@@ -245,6 +304,7 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
         base_url=base_url,
         clients=config.page_clients,
         each=config.page_requests,
+        during=during,
     )
     figures: list[Figure] = []
     for page in page_list:
@@ -260,8 +320,15 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
                 )
             )
             continue
-        p95_target = SCORECARD_P95_TARGET_MS if page.url_name == SCORECARD else None
+        p95_target = P95_TARGET_MS.get(page.url_name)
         for r in mine:
+            ingesting = ""
+            if (bg := r.background) is not None:
+                ingesting = (
+                    f", while {bg.clients} clients ingested {bg.samples:,} samples and "
+                    f"{bg.rollups:,} roll-ups were written"
+                    + (f" (ingestion error: {bg.errors[0]})" if bg.errors else "")
+                )
             size = f"{r.use_cases:,} use cases"
             if r.error is not None:
                 figures.append(
@@ -280,6 +347,7 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
                     f"median, {size}, one client",
                     median(r.alone) * 1000,
                     "ms",
+                    ALONE_TARGET_MS.get(page.url_name) if r.use_cases >= 1000 else None,
                     note=f"{len(r.alone)} requests, one at a time",
                 ),
                 Figure(
@@ -295,7 +363,7 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
                     r.p95 * 1000,
                     "ms",
                     p95_target,
-                    note=f"{len(r.latencies)} requests, {config.page_clients} clients",
+                    note=f"{len(r.latencies)} requests, {config.page_clients} clients{ingesting}",
                 ),
                 Figure(section, f"queries, {size}", r.queries, "queries"),
             ]
@@ -326,6 +394,15 @@ def pages_figures(config: Config, base_url: str) -> list[Figure]:
             )
         )
     return figures
+
+
+def _background(base_url: str, plan: Any, config: Config) -> Any:
+    """Ingestion beside the concurrent clients (an ingest.Background)."""
+    from bench import ingest
+
+    return ingest.Background(
+        base_url, plan, clients=config.page_ingest_clients, tag=f"pages{time.monotonic_ns()}"
+    )
 
 
 def rollup_figures(config: Config) -> list[Figure]:
@@ -434,10 +511,13 @@ def run(config: Config) -> list[Figure]:
         say(f"server: starting gunicorn with {config.workers} workers")
         with Gunicorn(env, workers=config.workers) as server:
             say(f"server: {server.url} answers /healthz")
-            figures += ingestion(config, server.url, target.url)
-            figures += pages_figures(config, server.url)
+            if "ingestion" in config.sections:
+                figures += ingestion(config, server.url, target.url)
+            if "pages" in config.sections:
+                figures += pages_figures(config, server.url)
         say("server: stopped")
-        figures += rollup_figures(config)
+        if "rollup" in config.sections:
+            figures += rollup_figures(config)
     finally:
         shutil.rmtree(env["STATIC_ROOT"], ignore_errors=True)
     return figures

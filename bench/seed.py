@@ -147,9 +147,10 @@ def targets_and_rollups_create(
         cursor.execute(
             """
             INSERT INTO metrics_rollup (use_case_id, metric_id, period, period_start, count,
-                sum, min, max, mean, p50, p95, p99, successes, trials, rate, ci_low, ci_high,
-                computed_at)
+                days, sum, min, max, mean, p50, p95, p99, successes, trials, rate, ci_low,
+                ci_high, computed_at)
             SELECT uc, m.id, p.period, p.start, 500,
+                CASE WHEN p.period = 'day' THEN 1 ELSE 7 END,
                 CASE WHEN m.kind = 'rate' THEN NULL ELSE 500 * f.v END,
                 CASE WHEN m.kind = 'measured' THEN 0.2 * f.v END,
                 CASE WHEN m.kind = 'measured' THEN 4 * f.v END,
@@ -194,4 +195,24 @@ def targets_and_rollups_create(
                 "last": last,
             },
         )
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+    readiness_changed(use_case_ids)
+    return written
+
+
+def readiness_changed(use_case_ids: list[int]) -> None:
+    """Say that these use cases' targets and roll-ups changed, as the services and the roll-up
+    job do (the seed wrote them in SQL): their stored readiness is marked stale and, with no
+    broker, judged again at once (portfolio.stored)."""
+    from django.db import transaction
+
+    from readiness import events
+
+    with transaction.atomic():
+        events.publish(
+            events.UseCasesChanged(
+                organization_id=None,
+                use_case_ids=tuple(use_case_ids),
+                action="bench.seed",
+            )
+        )

@@ -7,16 +7,17 @@
   its data classification, and the approval has not expired.
 - incidents: no critical incident is open (open or mitigating).
 
-Checks only read; each blocker names the missing thing and links to where it is fixed.
+Each check judges many use cases at once (readiness.gate's contract), in a constant number of
+queries; checks only read, and each blocker names the missing thing and links to where it is
+fixed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from governance.models import (
@@ -31,9 +32,9 @@ from governance.models import (
     Severity,
     UseCasePolicy,
 )
-from governance.services.records import registry_status
-from readiness.contrib import org_pk_url
+from governance.selectors import registry_states
 from readiness.gate import Blocker, Target
+from readiness.links import org_pk_url
 from readiness.models import UseCase
 
 SOURCE = "governance"
@@ -46,51 +47,6 @@ def gate_phases(target: Target) -> list[int]:
     if target.from_phase is None:
         return []
     return list(range(1, target.from_phase + 1))
-
-
-def checklist_check(use_case: UseCase, target: Target) -> list[Blocker]:
-    phases = gate_phases(target)
-    if not phases:
-        return []
-    slug = use_case.organization.slug
-    if not Checklist.objects.filter(use_case=use_case).exists():
-        return [
-            Blocker(
-                code="governance_no_checklist",
-                message=(
-                    f"No governance checklist is applied to {use_case.name}: apply the "
-                    "organization's template on its governance page."
-                ),
-                source=SOURCE,
-                url=reverse("governance_usecase", kwargs={"org": slug, "pk": use_case.pk}),
-            )
-        ]
-    missing = (
-        GovernanceItem.objects.filter(
-            checklist__use_case=use_case, required=True, gate_phase__in=phases
-        )
-        .exclude(status__in=DONE_STATUSES)
-        .order_by("gate_phase", "checklist_id", "position", "id")
-    )
-    return [
-        Blocker(
-            code="governance_item_not_approved",
-            message=(
-                f"Governance sign-off missing (phase {item.gate_phase} gate): {item.title} "
-                f"— {item.get_status_display().lower()}"
-            ),
-            source=SOURCE,
-            url=reverse("governance_item", kwargs={"org": slug, "pk": item.pk}),
-            detail={"item_id": item.pk, "gate_phase": item.gate_phase, "status": item.status},
-        )
-        for item in missing
-    ]
-
-
-def registry_check(use_case: UseCase, target: Target) -> list[Blocker]:
-    policy = UseCasePolicy.objects.filter(use_case=use_case).select_related("use_case").first()
-    state, entry = registry_status(policy, timezone.localdate())
-    return _registry_blockers(use_case, policy, state, entry)
 
 
 def _registry_blockers(
@@ -153,30 +109,11 @@ def _registry_blockers(
     ]
 
 
-def incident_check(use_case: UseCase, target: Target) -> list[Blocker]:
-    slug = use_case.organization.slug
-    incidents = Incident.objects.filter(
-        use_case=use_case, severity=Severity.CRITICAL, status__in=ACTIVE_INCIDENT
-    ).order_by("opened_at", "pk")
-    return [
-        Blocker(
-            code="governance_critical_incident",
-            message=f"Critical incident still {incident.get_status_display().lower()}: {incident.title}",
-            source=SOURCE,
-            url=reverse("governance_incident", kwargs={"org": slug, "pk": incident.pk}),
-            detail={"incident_id": incident.pk},
-        )
-        for incident in incidents
-    ]
-
-
-# --- Bulk versions (readiness.gate.evaluate_many): same blockers, constant queries ----------
-
-
-def checklist_bulk(
-    use_cases: list[UseCase], targets: dict[int, Target]
+def checklist_check(
+    use_cases: Sequence[UseCase], targets: Mapping[int, Target]
 ) -> dict[int, list[Blocker]]:
-    """:func:`checklist_check` for many use cases in two queries."""
+    """Every required item of the gates up to the one being passed is approved or not
+    applicable (two queries)."""
     result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
     phases = {uc.pk: gate_phases(targets[uc.pk]) for uc in use_cases if uc.pk in targets}
     asked = [uc for uc in use_cases if phases.get(uc.pk)]
@@ -230,64 +167,11 @@ def checklist_bulk(
     return result
 
 
-def _norm(value: str) -> str:
-    return value.strip().casefold()
-
-
-def registry_states(
-    use_cases: list[UseCase], today: dt.date | None = None
-) -> dict[int, tuple[UseCasePolicy | None, str, ApprovedModel | None]]:
-    """:func:`registry_status` for many use cases in two queries: id -> (policy, state, entry)."""
-    today = today or timezone.localdate()
-    ids = [uc.pk for uc in use_cases]
-    by_pk = {uc.pk: uc for uc in use_cases}
-    policies = {p.use_case_id: p for p in UseCasePolicy.objects.filter(use_case_id__in=ids)}
-    for found in policies.values():
-        found.use_case = by_pk[found.use_case_id]  # no query for policy.use_case below
-    org_ids = {uc.organization_id for uc in use_cases}
-    registry: dict[tuple[int, str, str, str], ApprovedModel] = {}
-    # Same order as registry_match's .first(): the first match in the model's ordering wins.
-    for approved in ApprovedModel.objects.filter(organization_id__in=org_ids).order_by(
-        "provider", "model_name", "version", "pk"
-    ):
-        key = (
-            approved.organization_id,
-            _norm(approved.provider),
-            _norm(approved.model_name),
-            _norm(approved.version),
-        )
-        registry.setdefault(key, approved)
-    states: dict[int, tuple[UseCasePolicy | None, str, ApprovedModel | None]] = {}
-    for uc in use_cases:
-        policy = policies.get(uc.pk)
-        if policy is None:
-            states[uc.pk] = (None, "missing_policy", None)
-            continue
-        if not policy.model_name:
-            states[uc.pk] = (policy, "no_model", None)
-            continue
-        entry = registry.get(
-            (
-                uc.organization_id,
-                _norm(policy.provider),
-                _norm(policy.model_name),
-                _norm(policy.model_version),
-            )
-        )
-        if entry is None:
-            state = "not_registered"
-        elif policy.data_classification not in (entry.data_classifications or []):
-            state = "classification"
-        elif entry.is_expired(today):
-            state = "expired"
-        else:
-            state = "ok"
-        states[uc.pk] = (policy, state, entry)
-    return states
-
-
-def registry_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[int, list[Blocker]]:
-    """:func:`registry_check` for many use cases in two queries."""
+def registry_check(
+    use_cases: Sequence[UseCase], targets: Mapping[int, Target]
+) -> dict[int, list[Blocker]]:
+    """The model and provider of the policy are approved for its data classification and the
+    approval has not expired (two queries)."""
     asked = [uc for uc in use_cases if uc.pk in targets]
     states = registry_states(asked)
     result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
@@ -298,8 +182,10 @@ def registry_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[
     return result
 
 
-def incident_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[int, list[Blocker]]:
-    """:func:`incident_check` for many use cases in one query."""
+def incident_check(
+    use_cases: Sequence[UseCase], targets: Mapping[int, Target]
+) -> dict[int, list[Blocker]]:
+    """No critical incident is open or mitigating (one query)."""
     result: dict[int, list[Blocker]] = {uc.pk: [] for uc in use_cases}
     by_pk = {uc.pk: uc for uc in use_cases if uc.pk in targets}
     if not by_pk:
@@ -324,6 +210,6 @@ def incident_bulk(use_cases: list[UseCase], targets: dict[int, Target]) -> dict[
 def register() -> None:
     from readiness import gate
 
-    gate.register_check("governance.checklist", checklist_check, bulk=checklist_bulk)
-    gate.register_check("governance.registry", registry_check, bulk=registry_bulk)
-    gate.register_check("governance.incidents", incident_check, bulk=incident_bulk)
+    gate.register_check("governance.checklist", checklist_check)
+    gate.register_check("governance.registry", registry_check)
+    gate.register_check("governance.incidents", incident_check)

@@ -30,7 +30,9 @@ from governance.models import (
     ItemStatus,
     UseCasePolicy,
 )
-from governance.services.common import passed_gate_phases
+from governance.selectors import passed_gate_phases
+from readiness import discussion
+from readiness import services as readiness_services
 from readiness.models import Organization, Role, UseCase, User
 
 REGISTRY: list[dict[str, Any]] = [
@@ -339,9 +341,58 @@ def seed(*, organization: Organization, users: dict[Any, User], stdout: Any = No
     for use_case in UseCase.objects.filter(organization=organization).order_by("pk"):
         with transaction.atomic():
             _states(use_case, users)
+    _discussions(organization, users)
     if stdout is not None:
         stdout.write(
             f"Governance: {Checklist.objects.filter(use_case__organization=organization).count()} "
             f"checklist(s), {ApprovedModel.objects.filter(organization=organization).count()} "
             "registry entries."
         )
+
+
+def _discussions(organization: Organization, users: dict[Any, User]) -> None:
+    """Threads on a rejected item (the program manager answers the reviewer) and on an open
+    incident, mentioning each other. Idempotent: a thread with comments is left alone."""
+    pm, reviewer, _admin = _users(users)
+    pm_handle, reviewer_handle = pm.email.split("@")[0], reviewer.email.split("@")[0]
+    rejected = GovernanceItem.objects.filter(
+        checklist__use_case__organization=organization,
+        checklist__use_case__name="Contract clause review",
+        status=ItemStatus.REJECTED,
+    ).first()
+    incident = Incident.objects.filter(
+        use_case__organization=organization, use_case__name="Claims triage assistance"
+    ).first()
+    threads: list[tuple[Any, list[tuple[User, str]]]] = [
+        (
+            rejected,
+            [
+                (
+                    pm,
+                    f"@{reviewer_handle} signatory names and emails are masked before the "
+                    "contracts are indexed. Is masking enough, or must the classification "
+                    "change to restricted?",
+                ),
+                (
+                    reviewer,
+                    f"@{pm_handle} masking is enough if it is shown to work on real contracts: "
+                    "attach a test run on last month's batch and I will approve it.",
+                ),
+            ],
+        ),
+        (
+            incident,
+            [
+                (
+                    reviewer,
+                    f"@{pm_handle} please keep the adjusters' manual re-routes in a log, so we "
+                    "can tell whether the keyword fix is enough before closing this.",
+                ),
+            ],
+        ),
+    ]
+    for target, messages in threads:
+        if target is None or discussion.thread(discussion.target_of_model(type(target)), target):
+            continue
+        for author, body in messages:
+            readiness_services.comment_add(actor=author, target=target, body=body)

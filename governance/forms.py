@@ -23,6 +23,8 @@ from governance.models import (
     TemplateItem,
     UseCasePolicy,
 )
+from governance.services import ITEM_EDIT_FIELDS, POLICY_FIELDS, REGISTRY_FIELDS
+from readiness.form_versions import VersionedFormMixin
 from readiness.forms import DateInput
 from readiness.models import Organization, Role, UseCase, User
 
@@ -115,7 +117,7 @@ class NotApplicableForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(VersionedFormMixin, forms.Form):
     assigned_reviewer = forms.ModelChoiceField(
         label="Reviewer", queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
@@ -152,7 +154,7 @@ class TemplateCopyForm(forms.Form):
     name = forms.CharField(label="Name of the copy", max_length=120)
 
 
-class TemplateItemForm(forms.ModelForm):
+class TemplateItemForm(VersionedFormMixin, forms.ModelForm):
     controls = forms.ModelMultipleChoiceField(
         label="Framework controls",
         queryset=FrameworkControl.objects.none(),
@@ -162,7 +164,7 @@ class TemplateItemForm(forms.ModelForm):
 
     class Meta:
         model = TemplateItem
-        fields = ("area", "title", "guidance", "gate_phase", "required", "controls")
+        fields = (*ITEM_EDIT_FIELDS, "controls")
         widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -197,15 +199,7 @@ class ApprovedModelForm(forms.ModelForm):
 
     class Meta:
         model = ApprovedModel
-        fields = (
-            "provider",
-            "model_name",
-            "version",
-            "data_classifications",
-            "approved_on",
-            "expires_on",
-            "conditions",
-        )
+        fields = REGISTRY_FIELDS
         widgets = {
             "approved_on": DateInput(),
             "expires_on": DateInput(),
@@ -213,21 +207,10 @@ class ApprovedModelForm(forms.ModelForm):
         }
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = UseCasePolicy
-        fields = (
-            "data_classification",
-            "provider",
-            "model_name",
-            "model_version",
-            "logging_policy",
-            "retention_days",
-            "redaction_rules",
-            "review_below_confidence",
-            "incident_above_escalation_rate",
-            "escalation_contacts",
-        )
+        fields = POLICY_FIELDS
         widgets = {
             "redaction_rules": forms.Textarea(attrs={"rows": 3}),
             "escalation_contacts": forms.Textarea(attrs={"rows": 3}),

@@ -6,7 +6,6 @@ People are named by email address, as in the readiness API.
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -32,7 +31,8 @@ from governance.models import (
     SignOff,
     TemplateItem,
 )
-from readiness.serializers import MemberEmailField, choice_field, email_of
+from governance.services import ITEM_EDIT_FIELDS, ITEM_FIELDS, REGISTRY_FIELDS, TEMPLATE_FIELDS
+from readiness.api.serializers import MemberEmailField, choice_field, email_of
 
 PHASE_HELP = "The phase whose gate the item belongs to: 1, 2 or 3."
 
@@ -56,16 +56,7 @@ class TemplateItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TemplateItem
-        fields = (
-            "id",
-            "area",
-            "title",
-            "guidance",
-            "gate_phase",
-            "required",
-            "position",
-            "controls",
-        )
+        fields = ("id", "version", *ITEM_FIELDS, "controls")
 
 
 class TemplateItemWriteSerializer(serializers.Serializer):
@@ -84,7 +75,7 @@ class TemplateItemUpdateSerializer(TemplateItemWriteSerializer):
     template = None  # type: ignore[assignment]
 
     class Meta:
-        fields = ("area", "title", "guidance", "gate_phase", "required", "controls")
+        fields = (*ITEM_EDIT_FIELDS, "controls")
 
 
 class ChecklistTemplateSerializer(serializers.ModelSerializer):
@@ -94,7 +85,7 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistTemplate
-        fields = ("id", "organization", "name", "description", "is_default", "builtin", "items")
+        fields = ("id", "organization", *TEMPLATE_FIELDS, "is_default", "builtin", "items")
 
     def get_builtin(self, obj: ChecklistTemplate) -> bool:
         return obj.organization_id is None
@@ -110,7 +101,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     submitted_by = email_of("submitted_by")
     current = serializers.SerializerMethodField(help_text="Neither withdrawn nor expired.")
     download_url = serializers.SerializerMethodField(
-        help_text="For files: where members download it."
+        help_text="For files: where members download it; null for text and links."
     )
 
     class Meta:
@@ -138,7 +129,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def get_current(self, obj: Evidence) -> bool:
         return obj.is_current()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_download_url(self, obj: Evidence) -> str | None:
         if not obj.file:
             return None
@@ -189,6 +180,7 @@ class ItemSerializer(serializers.ModelSerializer):
         model = GovernanceItem
         fields = (
             "id",
+            "version",
             "checklist",
             "use_case",
             "area",
@@ -234,18 +226,7 @@ class ApprovedModelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApprovedModel
-        fields = (
-            "id",
-            "organization",
-            "provider",
-            "model_name",
-            "version",
-            "data_classifications",
-            "approved_on",
-            "expires_on",
-            "conditions",
-            "expired",
-        )
+        fields = ("id", "organization", *REGISTRY_FIELDS, "expired")
 
     def get_expired(self, obj: ApprovedModel) -> bool:
         return obj.is_expired()
@@ -316,6 +297,8 @@ class IncidentReviewSerializer(serializers.Serializer):
     post_incident_review = serializers.CharField()
 
 
+# Declares exactly services.POLICY_FIELDS, in that order (a test holds it to that); the
+# docstring below is the schema's description, so this note stays a comment.
 class PolicySerializer(serializers.Serializer):
     """A use case's governance policy (read and PATCH)."""
 

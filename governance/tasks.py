@@ -5,31 +5,35 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 
-from governance import services
+from governance import services, workstream_facts
+from readiness.retry import TRANSIENT_DB_ERRORS
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(
-    autoretry_for=(OperationalError,),
+    autoretry_for=TRANSIENT_DB_ERRORS,
     retry_backoff=True,
     retry_jitter=True,
     max_retries=5,
 )
 def expire_evidence(batch_size: int = 200, max_batches: int = 50) -> int:
-    """Send items whose evidence has expired back to review (hourly, from beat).
-
-    Each batch is its own transaction and marks what it handled, so running twice, or
-    concurrently, never handles a piece of evidence twice. Returns how many were marked.
-    """
-    total = 0
-    for _ in range(max_batches):
-        marked = services.evidence_expire_due(batch_size=batch_size)
-        total += marked
-        if marked < batch_size:
-            break
+    """Send items whose evidence has expired back to review (hourly, from beat), in bounded
+    batches. Idempotent (see services.evidence_expire). Returns how many were marked."""
+    total = services.evidence_expire(batch_size=batch_size, max_batches=max_batches)
     if total:
         log.info("expired %s piece(s) of governance evidence", total)
     return total
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def sync_workstream_facts() -> int:
+    """Daily: untick "Model and provider approved" where the registry approval has expired
+    with the calendar (see workstream_facts.facts_sync_expired). Idempotent."""
+    return workstream_facts.facts_sync_expired()

@@ -18,5 +18,11 @@ urlpatterns: list[object] = [
         api.RollupRecomputeView.as_view(),
         name="api-metric-rollup-recompute",
     ),
+    path("metrics/rollups/", api.RollupListView.as_view(), name="api-metric-rollups"),
+    path(
+        "metrics/scorecards/<str:use_case>/",
+        api.ScorecardView.as_view(),
+        name="api-metric-scorecard",
+    ),
     *router.urls,
 ]

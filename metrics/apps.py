@@ -8,14 +8,8 @@ class MetricsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from metrics import (
-            auth,  # noqa: F401  (registers the token scheme with drf-spectacular)
-            contrib,
-        )
-        from metrics.checks import metric_gate_bulk, metric_gate_check
-        from metrics.demo import seed
-        from readiness import demo, gate
+        from metrics.checks import metric_gate_check
+        from metrics.ingestion import auth  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from readiness import gate
 
-        gate.register_check("metrics.quality_targets", metric_gate_check, bulk=metric_gate_bulk)
-        demo.register_seeder("metrics", seed)
-        contrib.register()  # scorecard facts and scale answers for readiness's executive pages
+        gate.register_check("metrics.quality_targets", metric_gate_check)

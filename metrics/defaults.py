@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-CATALOG: list[dict[str, str]] = [
+from typing import Any
+
+# Values outside a metric's range are refused at ingestion. Physical bounds: a latency is at
+# least 0 and at most a day (86,400,000 ms); costs, durations and counts are at least 0, with a
+# ceiling no real sample comes near. Rates have none: their counts are checked instead
+# (0 <= successes <= trials, trials >= 1).
+CATALOG: list[dict[str, Any]] = [
     # System
     {
         "key": "latency_ms",
+        "min_value": 0,
+        "max_value": 86400000,
         "name": "Latency",
         "level": "system",
         "kind": "measured",
@@ -33,6 +41,8 @@ CATALOG: list[dict[str, str]] = [
     },
     {
         "key": "token_cost",
+        "min_value": 0,
+        "max_value": 1000000,
         "name": "Token cost",
         "level": "system",
         "kind": "measured",
@@ -71,6 +81,8 @@ CATALOG: list[dict[str, str]] = [
     # Business
     {
         "key": "cycle_time_h",
+        "min_value": 0,
+        "max_value": 87600,
         "name": "Cycle time",
         "level": "business",
         "kind": "measured",
@@ -80,6 +92,8 @@ CATALOG: list[dict[str, str]] = [
     },
     {
         "key": "throughput",
+        "min_value": 0,
+        "max_value": 1000000000,
         "name": "Throughput",
         "level": "business",
         "kind": "count",
@@ -89,6 +103,8 @@ CATALOG: list[dict[str, str]] = [
     },
     {
         "key": "response_time_h",
+        "min_value": 0,
+        "max_value": 87600,
         "name": "Response time",
         "level": "business",
         "kind": "measured",
@@ -98,6 +114,8 @@ CATALOG: list[dict[str, str]] = [
     },
     {
         "key": "case_capacity",
+        "min_value": 0,
+        "max_value": 1000000,
         "name": "Case capacity",
         "level": "business",
         "kind": "measured",

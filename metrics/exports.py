@@ -18,14 +18,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from metrics.selectors import LevelGroup, Line, UseCaseScorecard
+from metrics.selectors.scorecards import LevelGroup, Line
+from metrics.selectors.use_case import UseCaseScorecard
 from readiness.models import UseCase
+from readiness.text import spreadsheet_cell, xlsx_cell
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 METRIC_COLUMNS = [
     "Level",
@@ -45,21 +46,15 @@ METRIC_COLUMNS = [
     "Change since baseline",
     "Change since baseline (%)",
     "Status",
+    "Statistic",
+    "Computed at (UTC)",
 ]
 USE_CASE_COLUMNS = ["Use case", "Team", "Use case status"]
 
 
 def safe_text(value: Any) -> Any:
     """Cells as written: text that could start a formula is quoted; other values pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return f"'{value}"
-    return value
-
-
-def _scaled(line: Line, value: float | None) -> float | None:
-    if value is None:
-        return None
-    return round(100 * value, 6) if line.metric.kind == "rate" else round(value, 6)
+    return spreadsheet_cell(value)
 
 
 def metric_cells(group: LevelGroup, line: Line) -> list[Any]:
@@ -72,17 +67,24 @@ def metric_cells(group: LevelGroup, line: Line) -> list[Any]:
         line.unit,
         "higher" if line.higher_is_better else "lower",
         line.period_start,
-        _scaled(line, line.value),
+        line.scaled(line.value),
         int(line.samples) if line.period_start else None,
-        _scaled(line, line.ci_low),
-        _scaled(line, line.ci_high),
-        _scaled(line, line.target),
-        _scaled(line, line.warning),
-        _scaled(line, line.baseline),
-        _scaled(line, change.absolute) if change else None,
+        line.scaled(line.ci_low),
+        line.scaled(line.ci_high),
+        line.scaled(line.target),
+        line.scaled(line.warning),
+        line.scaled(line.baseline),
+        line.scaled(change.absolute) if change else None,
         round(100 * change.relative, 2) if change and change.relative is not None else None,
         line.status.label,
+        line.statistic_label,
+        _utc(line.computed_at),
     ]
+
+
+def _utc(moment: dt.datetime | None) -> str | None:
+    """A moment as text in UTC (spreadsheets keep no time zone)."""
+    return None if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def use_case_rows(levels: Sequence[LevelGroup]) -> Iterator[list[Any]]:
@@ -120,11 +122,12 @@ def summary_columns(levels: Sequence[str]) -> list[str]:
 def trend_rows(card: UseCaseScorecard) -> Iterator[list[Any]]:
     for line in card.lines:
         for day, value in card.daily.get(line.metric.pk, []):
-            yield [line.metric.name, line.metric.key, line.unit, day, _scaled(line, value)]
+            partial = "today so far" if card.is_partial("day", day) else ""
+            yield [line.metric.name, line.metric.key, line.unit, day, line.scaled(value), partial]
 
 
-TREND_COLUMNS = ["Metric", "Metric key", "Unit", "Day", "Value"]
-WEEKLY_COLUMNS = ["Metric", "Metric key", "Unit", "Week of", "Value", "Samples"]
+TREND_COLUMNS = ["Metric", "Metric key", "Unit", "Day", "Value", "Partial"]
+WEEKLY_COLUMNS = ["Metric", "Metric key", "Unit", "Week of", "Value", "Samples", "Partial"]
 
 
 def weekly_rows(card: UseCaseScorecard) -> Iterator[list[Any]]:
@@ -135,8 +138,9 @@ def weekly_rows(card: UseCaseScorecard) -> Iterator[list[Any]]:
                 line.metric.key,
                 line.unit,
                 week,
-                _scaled(line, value),
+                line.scaled(value),
                 int(samples),
+                "week in progress" if card.is_partial("week", week) else "",
             ]
 
 
@@ -162,8 +166,8 @@ def _csv_value(value: Any) -> Any:
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """A workbook with one sheet per (title, columns, rows), with a bold, frozen header.
 
-    Text is quoted by :func:`safe_text` before openpyxl sees it: openpyxl stores any string
-    starting with ``=`` as a formula."""
+    Text is quoted by :func:`readiness.text.xlsx_cell` before openpyxl sees it: openpyxl stores
+    any string starting with ``=`` as a formula, and raises on control characters (removed)."""
     workbook = Workbook()
     first = True
     for title, columns, rows in sheets:
@@ -174,7 +178,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
         sheet.append(list(columns))
         widths = [len(c) for c in columns]
         for row in rows:
-            values = [safe_text(v) for v in row]
+            values = [xlsx_cell(v) for v in row]
             sheet.append(values)
             for i, v in enumerate(values):
                 if v is not None:
@@ -189,6 +193,14 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
     return out.getvalue()
 
 
+def about_rows(card: UseCaseScorecard) -> Iterator[list[Any]]:
+    """When the figures were computed, what they report and what is partial."""
+    yield ["Figures", card.computed_text or "no figures yet"]
+    yield ["Week judged", f"{card.week.isoformat()} (last complete ISO week, UTC)"]
+    yield ["Measured metrics report", card.statistic_label]
+    yield ["Partial", f"today ({card.today.isoformat()}) so far, and the week in progress"]
+
+
 def use_case_export(use_case: UseCase, card: UseCaseScorecard, fmt: str) -> bytes:
     columns = METRIC_COLUMNS
     if fmt == "csv":
@@ -198,6 +210,7 @@ def use_case_export(use_case: UseCase, card: UseCaseScorecard, fmt: str) -> byte
             ("Scorecard", columns, use_case_rows(card.levels)),
             ("Weekly figures", WEEKLY_COLUMNS, weekly_rows(card)),
             ("Daily trend", TREND_COLUMNS, trend_rows(card)),
+            ("About these figures", ["About", "Value"], about_rows(card)),
         ]
     )
 

@@ -5,11 +5,15 @@ Definitions the pages, the exports and the executive pages share:
 * **The period** judged is the last *complete* ISO week (Monday to Sunday, UTC) that has a
   weekly roll-up, within the 90 days the scorecard covers: a week still in progress would swing
   with the day of the week it is read on.
-* **The headline figure** of a period is the rate for rates, the median (p50) for measured
-  values, and the *daily average* for counts (targets of counts, like throughput, are per day;
+* **The headline figure** of a period is the rate for rates, the median (p50) or the 95th
+  percentile (p95) for measured values, as the organization chooses
+  (``Organization.measured_statistic``), and the *daily average* for counts (targets of counts, like throughput, are per day;
   a week's sum would be seven times the target).
-* **The sample size** is the trials for rates and the number of samples otherwise.
-* **Status**: ``not enough data`` below the minimum sample size; else ``on target`` when the
+* **The sample size** is the trials for rates, the *days with samples* for counts (a count is
+  judged on the daily totals it adds up to, so what matters is how many days it covers, not
+  how many reports made them up), and the number of samples otherwise.
+* **Status**: ``not enough data`` below the minimum sample size (``METRICS_SCORECARD_MIN_DAYS``
+  days, 7 by default, for counts); else ``on target`` when the
   figure meets the target, ``at risk`` when it misses it but stays within the warning threshold,
   ``off target`` past the warning (or past the target when there is no warning). A metric with
   no target has no status (``no target``). The scorecard judges the point figure; the metric
@@ -28,8 +32,11 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from readiness import display
+
 TREND_DAYS = 90
 DEFAULT_MIN_SAMPLES = 25
+DEFAULT_MIN_DAYS = 7
 
 
 class Status(models.TextChoices):
@@ -139,17 +146,25 @@ def headline(
     p50: float | None,
     total: float | None,
     period_days: int,
+    p95: float | None = None,
+    statistic: str = "p50",
 ) -> float | None:
-    """The figure a period is judged on (``kind`` is a MetricKind value)."""
+    """The figure a period is judged on (``kind`` is a MetricKind value; ``statistic`` the
+    organization's choice for measured values, p50 or p95)."""
     if kind == "rate":
         return rate
     if kind == "count":
         return None if total is None else total / period_days
-    return p50
+    return p95 if statistic == "p95" else p50
 
 
-def sample_size(kind: str, *, count: int, trials: float | None) -> float:
-    return float(trials or 0) if kind == "rate" else float(count or 0)
+def sample_size(kind: str, *, count: int, trials: float | None, days: int | None = None) -> float:
+    """Trials for rates, days with samples for counts, samples for measured values."""
+    if kind == "rate":
+        return float(trials or 0)
+    if kind == "count":
+        return float(days or 0)
+    return float(count or 0)
 
 
 def last_complete_week(today: dt.date) -> dt.date:
@@ -174,34 +189,77 @@ def unit_label(kind: str, unit: str) -> str:
     return unit
 
 
-def format_value(kind: str, unit: str, value: float | None) -> str:
-    """A figure as people read it: rates as percentages, others with their unit."""
+def format_value(kind: str, unit: str, value: float | None, *, with_unit: bool = True) -> str:
+    """A figure as people read it: rates as percentages (one decimal), others in their unit's
+    precision (``readiness.display``): 9.3 h, 0.09 USD, 1,204 cases/day. ``with_unit=False``
+    for tables that state the unit once (rates keep their percent sign)."""
     if value is None:
         return "—"
     if kind == "rate":
-        return f"{100 * value:.1f}%"
-    label = unit_label(kind, unit)
-    return f"{value:,.4g} {label}".rstrip() if label else f"{value:,.4g}"
+        return display.format_quantity(100 * value, "%")
+    label = unit_label(kind, unit) if with_unit else ""
+    number = display.format_number(value, "count" if kind == "count" else unit)
+    return f"{number} {label}" if label else number
 
 
-def format_change(kind: str, unit: str, change: Change | None) -> str:
+def format_change(kind: str, unit: str, change: Change | None, *, with_unit: bool = True) -> str:
     """E.g. ``+12.0 pts (+24%)`` for a rate, ``-24.5 h (-82%)`` for a measured value (shown
     with a true minus sign)."""
     if change is None:
         return "—"
     if kind == "rate":
-        main = f"{_signed(100 * change.absolute, '.1f')} pts"
+        main = f"{display.format_number(100 * change.absolute, '%', signed=True)} pts"
     else:
-        label = unit_label(kind, unit)
-        main = f"{_signed(change.absolute, ',.4g')}{f' {label}' if label else ''}"
+        label = unit_label(kind, unit) if with_unit else ""
+        number = display.format_number(
+            change.absolute, "count" if kind == "count" else unit, signed=True
+        )
+        main = f"{number} {label}" if label else number
     if change.relative is None:
         return main
-    return f"{main} ({_signed(100 * change.relative, '.0f')}%)"
+    return f"{main} ({display.format_number(100 * change.relative, 'count', signed=True)}%)"
 
 
-def _signed(number: float, spec: str) -> str:
-    """The number with an explicit sign (a true minus), none when it rounds to zero."""
-    text = format(abs(number), spec)
-    if float(text.replace(",", "")) == 0:
-        return text
-    return f"+{text}" if number > 0 else f"\u2212{text}"
+# The age of figures
+
+
+def age_text(moment: dt.datetime, *, now: dt.datetime) -> str:
+    """How long ago: ``just now``, ``2 min ago``, ``3 h ago``, ``4 days ago``."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def computed_text(moment: dt.datetime, *, now: dt.datetime) -> str:
+    """``computed at 14:05 UTC, 2 min ago`` (with the day when it is not today's, UTC), for a
+    page rendered now."""
+    moment, now = moment.astimezone(dt.UTC), now.astimezone(dt.UTC)
+    when = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%-d %b %Y %H:%M}"
+    return f"computed at {when} UTC, {age_text(moment, now=now)}"
+
+
+def computed_at_text(moment: dt.datetime) -> str:
+    """``computed at 14:05 UTC on 4 Mar 2026``: for text that is kept and read later (gate
+    messages are audited with a refusal and stored with a use case's readiness), where "2 min
+    ago" would go stale."""
+    moment = moment.astimezone(dt.UTC)
+    return f"computed at {moment:%H:%M} UTC on {moment:%-d %b %Y}"
+
+
+# Which statistic a measured metric's scorecard reports (an organization's choice).
+MEASURED_STATISTICS = {"p50": "median (p50)", "p95": "95th percentile (p95)"}
+
+
+def statistic_label(kind: str, measured_statistic: str) -> str:
+    """What a scorecard's figure is, in words: the rate, the daily average, or the percentile
+    the organization chose for measured values."""
+    if kind == "rate":
+        return "rate (successes over trials)"
+    if kind == "count":
+        return "daily average"
+    return MEASURED_STATISTICS.get(measured_statistic, MEASURED_STATISTICS["p50"])

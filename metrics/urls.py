@@ -1,41 +1,34 @@
 """Pages of the metrics app under /o/<org>/metrics/."""
 
-urlpatterns: list[object] = []
+from django.urls import path
 
-# Getting data in, and what is measured (metrics.views_ingest, metrics.views_catalog).
-from django.urls import path  # noqa: E402
+from metrics.views import catalog, ingestion, scorecards
 
-from metrics import views_catalog, views_ingest  # noqa: E402
-
-urlpatterns += [
-    path("tokens/", views_ingest.token_list, name="api_token_list"),
-    path("tokens/<int:pk>/revoke/", views_ingest.token_revoke, name="api_token_revoke"),
-    path("upload/", views_ingest.upload, name="metric_upload"),
-    path("upload/<int:pk>/", views_ingest.upload_detail, name="metric_upload_detail"),
-    path(
-        "upload/<int:pk>/rejected.csv", views_ingest.upload_rejected, name="metric_upload_rejected"
-    ),
-    path("definitions/", views_catalog.definition_list, name="metric_definition_list"),
-    path("definitions/<int:pk>/", views_catalog.definition_edit, name="metric_definition_edit"),
-    path("use-cases/<int:pk>/targets/", views_catalog.targets, name="metric_targets"),
-    path("use-cases/<int:pk>/recompute/", views_catalog.recompute, name="metric_recompute"),
-]
-
-# Leadership scorecards (metrics.views_scorecards).
-from metrics import views_scorecards  # noqa: E402
-
-urlpatterns += [
-    path("scorecards/", views_scorecards.portfolio, name="scorecard_portfolio"),
-    path("scorecards/trend/", views_scorecards.portfolio_trend, name="scorecard_portfolio_trend"),
+urlpatterns = [
+    # Getting data in.
+    path("tokens/", ingestion.token_list, name="api_token_list"),
+    path("tokens/<int:pk>/revoke/", ingestion.token_revoke, name="api_token_revoke"),
+    path("upload/", ingestion.upload, name="metric_upload"),
+    path("upload/<int:pk>/", ingestion.upload_detail, name="metric_upload_detail"),
+    path("upload/<int:pk>/rejected.csv", ingestion.upload_rejected, name="metric_upload_rejected"),
+    # What is measured, and what good looks like.
+    path("definitions/", catalog.definition_list, name="metric_definition_list"),
+    path("definitions/<int:pk>/", catalog.definition_edit, name="metric_definition_edit"),
+    path("settings/", catalog.metrics_settings, name="metric_settings"),
+    path("use-cases/<int:pk>/targets/", catalog.targets, name="metric_targets"),
+    path("use-cases/<int:pk>/recompute/", catalog.recompute, name="metric_recompute"),
+    # Leadership scorecards.
+    path("scorecards/", scorecards.portfolio, name="scorecard_portfolio"),
+    path("scorecards/trend/", scorecards.portfolio_trend, name="scorecard_portfolio_trend"),
     path(
         "scorecards/export.<str:fmt>",
-        views_scorecards.portfolio_export,
+        scorecards.portfolio_export,
         name="scorecard_portfolio_export",
     ),
-    path("use-cases/<int:pk>/scorecard/", views_scorecards.use_case, name="scorecard_use_case"),
+    path("use-cases/<int:pk>/scorecard/", scorecards.use_case, name="scorecard_use_case"),
     path(
         "use-cases/<int:pk>/scorecard/export.<str:fmt>",
-        views_scorecards.use_case_export,
+        scorecards.use_case_export,
         name="scorecard_use_case_export",
     ),
 ]

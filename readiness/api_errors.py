@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from readiness.errors import Conflict, GateRefused
+from readiness.errors import Conflict, GateRefused, StaleVersion
 
 
 def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
@@ -34,6 +35,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {
+                "detail": exc.message(),
+                "current_version": exc.current,
+                "your_version": exc.expected,
+                "changed_fields": exc.changed_fields,
+                "changed_by": exc.changed_by,
+                "changed_at": exc.changed_at,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": f'"{exc.current}"'},
+        )
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc), "blockers": []}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -41,5 +55,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoPermissionDenied):
         return Response(
             {"detail": str(exc) or "You do not have permission."}, status=status.HTTP_403_FORBIDDEN
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The body is larger than the server accepts."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     return drf_exception_handler(exc, context)

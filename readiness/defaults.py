@@ -2,25 +2,33 @@
 
 Worded for this product from the structure of the pilot-to-production pattern it follows.
 Organizations get a copy of the workstream templates when they are created and may edit it.
+Each workstream's checklist starts with the items that follow facts the product records
+(:mod:`readiness.facts`: their wording lives there) and ends with its judgments, ticked by hand.
+``ALL_ITEMS`` gives the whole default wording in order, as the templates were before items
+followed facts.
 """
 
 from __future__ import annotations
 
 from typing import TypedDict
 
+from readiness.facts import facts_of_workstream
+
 
 class WorkstreamDefault(TypedDict):
     number: int
     name: str
     purpose: str
-    items: list[str]
+    facts: list[str]  # keys of readiness.facts.Fact
+    items: list[str]  # the judgments
 
 
-WORKSTREAMS: list[WorkstreamDefault] = [
+_ALL: list[WorkstreamDefault] = [
     {
         "number": 1,
         "name": "Workflow economics",
         "purpose": "Pick a workflow whose gain in speed, consistency or capacity can be measured.",
+        "facts": [],
         "items": [
             "Score repetition: how often the task recurs",
             "Map the handoffs between people and systems",
@@ -34,6 +42,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 2,
         "name": "Production behavior",
         "purpose": "Specify how the system must behave before choosing the model stack.",
+        "facts": [],
         "items": [
             "Inputs the AI receives are listed",
             "Required output format is agreed",
@@ -47,6 +56,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 3,
         "name": "Integration",
         "purpose": "Connect to real enterprise data and systems early; this usually drives the schedule.",
+        "facts": [],
         "items": [
             "Identity and access: users and service accounts mapped",
             "Data mapping: fields from source systems mapped and cleaned",
@@ -59,6 +69,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 4,
         "name": "Human workflow design",
         "purpose": "Design the work around the AI, not just the AI screen.",
+        "facts": [],
         "items": [
             "Where in the current workflow the AI appears is decided",
             "The action the AI helps complete is defined",
@@ -71,6 +82,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 5,
         "name": "Governance",
         "purpose": "Build legal, compliance and security controls into delivery, not at the end.",
+        "facts": [],
         "items": [
             "Data classification and handling rules agreed",
             "Model and provider approved",
@@ -84,6 +96,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 6,
         "name": "Instrumentation",
         "purpose": "Measure value, quality and risk on a scorecard leadership can trust.",
+        "facts": [],
         "items": [
             "System metrics: latency, errors, availability, token cost",
             "Quality metrics: acceptance, edit and escalation rates",
@@ -95,6 +108,7 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         "number": 7,
         "name": "Adoption rollout",
         "purpose": "Run the rollout as a change program that earns trust through repetition.",
+        "facts": [],
         "items": [
             "Start with one team and one workflow",
             "Train managers before end users",
@@ -104,6 +118,20 @@ WORKSTREAMS: list[WorkstreamDefault] = [
         ],
     },
 ]
+
+
+def _split(workstream: WorkstreamDefault) -> WorkstreamDefault:
+    stated = facts_of_workstream(workstream["number"])
+    texts = {d.text for d in stated}
+    return {
+        **workstream,
+        "facts": [d.fact.value for d in stated],
+        "items": [text for text in workstream["items"] if text not in texts],
+    }
+
+
+WORKSTREAMS: list[WorkstreamDefault] = [_split(w) for w in _ALL]
+ALL_ITEMS: dict[int, list[str]] = {w["number"]: list(w["items"]) for w in _ALL}
 
 PHASE_EXIT_CRITERIA: dict[int, list[str]] = {
     1: [

@@ -7,6 +7,8 @@ permissions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import (
@@ -23,19 +25,25 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from readiness.discussion import item_comment_count
 from readiness.models import (
     AuditEvent,
     BehaviorSpecVersion,
     ChecklistItem,
+    Integration,
+    Membership,
     Organization,
+    Perm,
     Phase,
     UseCase,
     UseCaseStatus,
     User,
     Workstream,
+    WorkstreamStatus,
 )
 
 IN_PLAN = (UseCaseStatus.PILOT, UseCaseStatus.IN_TRANSITION)
+DUE_SOON_DAYS = 3  # "due soon" means due today or within this many days
 
 # Lifecycle order, so that sorting by status reads pilot -> retired rather than alphabetically.
 _STATUS_ORDER = Case(
@@ -98,10 +106,8 @@ def use_case_list(
         UseCase.objects.filter(organization=organization)
         .select_related("owner")
         .annotate(
-            items_total=Count("workstreams__items", distinct=True),
-            items_done=Count(
-                "workstreams__items", filter=Q(workstreams__items__done=True), distinct=True
-            ),
+            items_total=ChecklistItem.count_per_use_case(),
+            items_done=ChecklistItem.count_per_use_case(done=True),
             has_late_phase=late_phase_exists(today),
             status_order=_STATUS_ORDER,
         )
@@ -136,25 +142,50 @@ def org_members(organization: Organization) -> QuerySet[User]:
     )
 
 
-def _with_progress(workstream: Workstream) -> Workstream:
-    """Attach ``item_count``, ``done_count`` and ``percent`` from the prefetched items."""
+def due_state(due_date: dt.date | None, done: bool, today: dt.date) -> str:
+    """ "late", "soon" (due within :data:`DUE_SOON_DAYS`) or "" for an open thing's due date."""
+    if done or due_date is None:
+        return ""
+    if due_date < today:
+        return "late"
+    return "soon" if (due_date - today).days <= DUE_SOON_DAYS else ""
+
+
+def _with_progress(workstream: Workstream, today: dt.date | None = None) -> Workstream:
+    """Attach ``item_count``, ``done_count`` and ``percent`` from the prefetched items, and
+    each item's and the workstream's ``due_state``."""
+    today = today or timezone.localdate()
     items = list(workstream.items.all())
     done = sum(1 for item in items if item.done)
+    for item in items:
+        item.due_state = due_state(item.due_date, item.done, today)  # type: ignore[attr-defined]
     workstream.item_count = len(items)  # type: ignore[attr-defined]
     workstream.done_count = done  # type: ignore[attr-defined]
     workstream.percent = round(100 * done / len(items)) if items else 0  # type: ignore[attr-defined]
+    workstream.due_state = due_state(  # type: ignore[attr-defined]
+        workstream.due_date, workstream.status == WorkstreamStatus.DONE, today
+    )
     return workstream
 
 
-def _with_criteria_progress(phase: Phase) -> Phase:
+def _with_criteria_progress(phase: Phase, today: dt.date | None = None) -> Phase:
+    today = today or timezone.localdate()
     items = list(phase.exit_criteria.all())
+    final = phase.actual_end is not None
+    for item in items:
+        item.due_state = due_state(item.due_date, item.done or final, today)  # type: ignore[attr-defined]
     phase.criteria_count = len(items)  # type: ignore[attr-defined]
     phase.criteria_done = sum(1 for item in items if item.done)  # type: ignore[attr-defined]
     return phase
 
 
 def _checklist() -> QuerySet[ChecklistItem]:
-    return ChecklistItem.objects.select_related("done_by").order_by("position", "id")
+    """Items with their people and ``comment_count`` (comments not deleted: the Discuss link)."""
+    return (
+        ChecklistItem.objects.select_related("done_by", "owner")
+        .annotate(comment_count=item_comment_count())
+        .order_by("position", "id")
+    )
 
 
 def _items() -> Prefetch:
@@ -223,5 +254,245 @@ def spec_versions(use_case: UseCase) -> list[BehaviorSpecVersion]:
 
 
 def use_case_audit(use_case: UseCase) -> QuerySet[AuditEvent]:
-    """The use case's audit trail, newest first. Events keep their actor's label, so no join."""
-    return AuditEvent.objects.filter(use_case=use_case).order_by("-created_at", "-id")
+    """The use case's audit trail, newest first, with each actor (for their name; a deleted
+    user's records keep ``actor_label``)."""
+    return (
+        AuditEvent.objects.filter(use_case=use_case)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def organization_audit(organization: Organization) -> QuerySet[AuditEvent]:
+    """Everything recorded in the organization, newest first (a date range narrows it with
+    :class:`readiness.audit.export.Range`). Records keep their actor's label: no join."""
+    return (
+        AuditEvent.objects.filter(organization=organization)
+        .select_related("actor")
+        .order_by("-sequence")
+    )
+
+
+def members_who(organization: Organization, perm: Perm) -> list[User]:
+    """The members of the organization whose role allows ``perm``, by user id (one query)."""
+    memberships = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "organization")
+        .order_by("user_id")
+    )
+    return [m.user for m in memberships if m.allows(perm)]
+
+
+def latest_specs_many(use_case_ids: Sequence[int]) -> dict[int, BehaviorSpecVersion]:
+    """Each use case's current behavior spec version, where it has one (one query)."""
+    latest: dict[int, BehaviorSpecVersion] = {}
+    for spec in BehaviorSpecVersion.objects.filter(use_case_id__in=use_case_ids).order_by(
+        "use_case_id", "-version"
+    ):
+        latest.setdefault(spec.use_case_id, spec)
+    return latest
+
+
+def integrations_many(use_case_ids: Sequence[int]) -> dict[int, list[Integration]]:
+    """Each use case's integrations by name (one query); absent ids have none."""
+    found: dict[int, list[Integration]] = {}
+    for integration in Integration.objects.filter(use_case_id__in=use_case_ids).order_by(
+        "name", "pk"
+    ):
+        found.setdefault(integration.use_case_id, []).append(integration)
+    return found
+
+
+# --- Due dates: what is due soon and what is late ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    """A workstream, workstream item or exit criterion that is open and has a due date."""
+
+    kind: str  # "workstream", "item" (of a workstream) or "criterion" (exit criterion)
+    pk: int
+    organization_id: int
+    use_case_id: int
+    use_case_name: str
+    title: str
+    where: str  # the workstream or phase it belongs to, in words
+    due_date: dt.date
+    late: bool
+    owner_id: int | None  # who answers for it: its own owner, else inherited
+    fact: str = ""
+    owner_name: str = ""  # filled by due_soon_and_late
+
+    @property
+    def anchor(self) -> str:
+        return f"ws-{self.pk}" if self.kind == "workstream" else f"item-{self.pk}"
+
+    @property
+    def page(self) -> str:
+        """The URL name of the use case page that shows it."""
+        return "usecase_timeline" if self.kind == "criterion" else "usecase_detail"
+
+
+def _dated(value: dt.date | None) -> dt.date:
+    assert value is not None  # the queries keep dated rows only
+    return value
+
+
+def _owner(*candidates: int | None) -> int | None:
+    return next((c for c in candidates if c is not None), None)
+
+
+def due_open(
+    use_cases: Q, *, today: dt.date | None = None, until: dt.date | None = None
+) -> list[Due]:
+    """Open workstreams, workstream items and exit criteria of the use cases matching
+    ``use_cases`` (a Q on UseCase) that are due by ``until`` (late ones included; everything
+    due when ``until`` is None), earliest first. Retired use cases and phases past their gate
+    are left out. Three queries."""
+    today = today or timezone.localdate()
+    ids = UseCase.objects.filter(use_cases).exclude(status=UseCaseStatus.RETIRED).values("pk")
+    dated = Q(due_date__isnull=False) if until is None else Q(due_date__lte=until)
+    found: list[Due] = []
+    for row in (
+        Workstream.objects.filter(dated, use_case__in=ids)
+        .exclude(status=WorkstreamStatus.DONE)
+        .values(
+            "pk",
+            "number",
+            "name",
+            "due_date",
+            "owner_id",
+            "use_case_id",
+            "use_case__name",
+            "use_case__organization_id",
+            "use_case__owner_id",
+            "use_case__created_by_id",
+        )
+    ):
+        found.append(
+            Due(
+                kind="workstream",
+                pk=row["pk"],
+                organization_id=row["use_case__organization_id"],
+                use_case_id=row["use_case_id"],
+                use_case_name=row["use_case__name"],
+                title=f"Workstream {row['number']}: {row['name']}",
+                where="workstream",
+                due_date=_dated(row["due_date"]),
+                late=_dated(row["due_date"]) < today,
+                owner_id=_owner(
+                    row["owner_id"], row["use_case__owner_id"], row["use_case__created_by_id"]
+                ),
+            )
+        )
+    item_fields = ("pk", "text", "due_date", "owner_id", "fact")
+    for row in ChecklistItem.objects.filter(dated, done=False, workstream__use_case__in=ids).values(
+        *item_fields,
+        "workstream__number",
+        "workstream__name",
+        "workstream__owner_id",
+        "workstream__use_case_id",
+        "workstream__use_case__name",
+        "workstream__use_case__organization_id",
+        "workstream__use_case__owner_id",
+        "workstream__use_case__created_by_id",
+    ):
+        found.append(
+            Due(
+                kind="item",
+                pk=row["pk"],
+                organization_id=row["workstream__use_case__organization_id"],
+                use_case_id=row["workstream__use_case_id"],
+                use_case_name=row["workstream__use_case__name"],
+                title=row["text"],
+                where=f"Workstream {row['workstream__number']}: {row['workstream__name']}",
+                due_date=_dated(row["due_date"]),
+                late=_dated(row["due_date"]) < today,
+                owner_id=_owner(
+                    row["owner_id"],
+                    row["workstream__owner_id"],
+                    row["workstream__use_case__owner_id"],
+                    row["workstream__use_case__created_by_id"],
+                ),
+                fact=row["fact"],
+            )
+        )
+    for row in ChecklistItem.objects.filter(
+        dated, done=False, phase__use_case__in=ids, phase__actual_end__isnull=True
+    ).values(
+        *item_fields,
+        "phase__number",
+        "phase__use_case_id",
+        "phase__use_case__name",
+        "phase__use_case__organization_id",
+        "phase__use_case__owner_id",
+        "phase__use_case__created_by_id",
+    ):
+        found.append(
+            Due(
+                kind="criterion",
+                pk=row["pk"],
+                organization_id=row["phase__use_case__organization_id"],
+                use_case_id=row["phase__use_case_id"],
+                use_case_name=row["phase__use_case__name"],
+                title=row["text"],
+                where=f"Phase {row['phase__number']} exit criterion",
+                due_date=_dated(row["due_date"]),
+                late=_dated(row["due_date"]) < today,
+                owner_id=_owner(
+                    row["owner_id"],
+                    row["phase__use_case__owner_id"],
+                    row["phase__use_case__created_by_id"],
+                ),
+            )
+        )
+    found.sort(key=lambda d: (d.due_date, d.use_case_id, d.kind != "workstream", d.pk))
+    return found
+
+
+def due_soon_and_late(use_case: UseCase, today: dt.date | None = None) -> list[Due]:
+    """What of one use case is late or due within :data:`DUE_SOON_DAYS`, with its owner's
+    name (four queries)."""
+    today = today or timezone.localdate()
+    found = due_open(Q(pk=use_case.pk), today=today, until=today + dt.timedelta(days=DUE_SOON_DAYS))
+    people = User.objects.in_bulk({d.owner_id for d in found if d.owner_id is not None})
+    return [
+        replace(d, owner_name=people[d.owner_id].display_name) if d.owner_id in people else d
+        for d in found
+    ]
+
+
+def overdue_counts_many(
+    use_case_ids: Sequence[int], today: dt.date | None = None
+) -> dict[int, int]:
+    """How many open workstreams, workstream items and exit criteria are past their due date,
+    per use case id (absent: none; retired use cases count none). Three counting queries
+    whatever the number of use cases."""
+    today = today or timezone.localdate()
+    ids = (
+        UseCase.objects.filter(pk__in=list(use_case_ids))
+        .exclude(status=UseCaseStatus.RETIRED)
+        .values("pk")
+    )
+    counts: dict[int, int] = {}
+    tallies = [
+        Workstream.objects.filter(use_case__in=ids, due_date__lt=today)
+        .exclude(status=WorkstreamStatus.DONE)
+        .values_list("use_case_id")
+        .annotate(n=Count("pk")),
+        ChecklistItem.objects.filter(workstream__use_case__in=ids, due_date__lt=today, done=False)
+        .values_list("workstream__use_case_id")
+        .annotate(n=Count("pk")),
+        ChecklistItem.objects.filter(
+            phase__use_case__in=ids,
+            phase__actual_end__isnull=True,
+            due_date__lt=today,
+            done=False,
+        )
+        .values_list("phase__use_case_id")
+        .annotate(n=Count("pk")),
+    ]
+    for tally in tallies:
+        for use_case_id, n in tally.order_by():
+            counts[use_case_id] = counts.get(use_case_id, 0) + n
+    return counts

@@ -3,18 +3,17 @@
 from django.urls import path
 
 from readiness.views import (
+    audit,
+    comments,
     integrations,
+    items,
     notifications,
     orgs,
     plan,
-    portfolio,
-    reports,
-    scale,
     use_cases,
 )
 
 urlpatterns = [
-    path("", use_cases.org_home, name="org_home"),
     path("use-cases/", use_cases.usecase_list, name="usecase_list"),
     path("use-cases/new/", use_cases.usecase_create, name="usecase_create"),
     path("use-cases/<int:pk>/", use_cases.usecase_detail, name="usecase_detail"),
@@ -23,11 +22,6 @@ urlpatterns = [
     path("use-cases/<int:pk>/history/", use_cases.usecase_history, name="usecase_history"),
     path("use-cases/<int:pk>/timeline/", plan.usecase_timeline, name="usecase_timeline"),
     path("use-cases/<int:pk>/transition/", plan.usecase_transition, name="usecase_transition"),
-    path("portfolio/", portfolio.portfolio_dashboard, name="portfolio_dashboard"),
-    path("use-cases/<int:pk>/scale/", scale.usecase_scale, name="usecase_scale"),
-    path(
-        "use-cases/<int:pk>/scale/decide/", scale.usecase_scale_decide, name="usecase_scale_decide"
-    ),
     path(
         "use-cases/<int:pk>/integrations/",
         integrations.integration_list,
@@ -46,23 +40,30 @@ urlpatterns = [
     ),
     path("workstreams/<int:pk>/", use_cases.workstream_edit, name="workstream_edit"),
     path("items/<int:pk>/toggle/", use_cases.item_toggle, name="item_toggle"),
+    path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
+    path("items/<int:pk>/", comments.item_detail, name="item_detail"),
     path("phases/<int:pk>/", plan.phase_edit, name="phase_edit"),
+    path("comments/<slug:target>/<int:target_id>/", comments.comment_post, name="comment_post"),
+    path("comments/<int:pk>/", comments.comment_show, name="comment_show"),
+    path("comments/<int:pk>/edit/", comments.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comments.comment_delete, name="comment_delete"),
     path("members/", orgs.members, name="members"),
+    path("members/security/", orgs.organization_security, name="org_security"),
     path("members/<int:pk>/role/", orgs.member_role, name="member_role"),
     path("members/<int:pk>/remove/", orgs.member_remove, name="member_remove"),
     path("invitations/<int:pk>/revoke/", orgs.invitation_revoke, name="invitation_revoke"),
     path("settings/workstreams/", orgs.template_list, name="template_list"),
     path("settings/workstreams/<int:pk>/", orgs.template_edit, name="template_edit"),
+    path("audit/", audit.audit_trail, name="audit_trail"),
+    path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit_export_csv"),
+    path("audit/export.json", audit.audit_export, {"fmt": "json"}, name="audit_export_json"),
     path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path(
         "notifications/read/", notifications.notification_mark_read, name="notification_mark_read"
     ),
-    # Leadership report (printable pages and exports).
-    path("reports/portfolio/", reports.report_portfolio, name="report_portfolio"),
-    path(
-        "reports/portfolio.<str:fmt>",
-        reports.report_portfolio_export,
-        name="report_portfolio_export",
-    ),
-    path("use-cases/<int:pk>/report/", reports.report_use_case, name="report_use_case"),
 ]

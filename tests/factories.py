@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from readiness import services
@@ -28,6 +29,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create:
             obj.save()
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        """Users sign up with a verified address (verification is mandatory); pass
+        ``verified=False`` for an account whose address was never proved."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -72,3 +82,8 @@ def make_use_case(org: Organization, actor: User, **overrides: Any):  # type: ig
     }
     fields.update(overrides)
     return services.use_case_create(actor=actor, organization=org, **fields)
+
+
+def judge(check, use_case, target):
+    """One gate check asked about one use case, as the gate asks it (many at once, here one)."""
+    return check([use_case], {use_case.pk: target}).get(use_case.pk, [])

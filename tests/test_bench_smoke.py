@@ -96,7 +96,7 @@ def test_config_quick_and_bad_values(monkeypatch):
 
 def test_bench_batches_pass_the_apps_own_validation():
     """What the benchmark sends is what the app accepts: the same validator, no I/O."""
-    from metrics.ingest import validate_samples
+    from metrics.ingestion.validation import validate_samples
 
     plan = ingest.Plan(
         use_case_ids=[11, 12, 13],

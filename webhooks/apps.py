@@ -1,10 +1,8 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
 class WebhooksConfig(AppConfig):
-    """Outbound webhooks: signed deliveries of readiness events, retried by Celery (built on readiness)."""
+    """Outbound webhooks: signed deliveries of readiness's outbound events, retried by Celery."""
 
     name = "webhooks"
     default_auto_field = "django.db.models.BigAutoField"
@@ -13,7 +11,4 @@ class WebhooksConfig(AppConfig):
         from readiness import events
         from webhooks import services
 
-        def on_event(**kwargs: Any) -> None:
-            services.deliveries_for_event(**kwargs)
-
-        events.register_event_listener("webhooks", on_event)
+        events.subscribe(events.Outbound, "webhooks", services.deliveries_for_event)

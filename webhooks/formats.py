@@ -114,7 +114,8 @@ def slack_message(env: dict[str, Any]) -> dict[str, Any]:
             "elements": [{"type": "mrkdwn", "text": _escape(f"{env.get('event')} · {org}")}],
         }
     )
-    return {"text": text, "blocks": blocks}
+    # The fallback is mrkdwn too: &, < and > escaped, so a name cannot open a link or mention.
+    return {"text": _escape(text), "blocks": blocks}
 
 
 def _escape(text: str) -> str:

@@ -6,17 +6,18 @@ from typing import Any
 from django import forms
 
 from readiness.events import EVENTS
+from readiness.form_versions import VersionedFormMixin
 from readiness.models import Organization
 from webhooks.formats import EVENT_LABELS
 from webhooks.models import DeliveryStatus, Endpoint, Format
 
 
-class EndpointForm(forms.Form):
+class EndpointForm(VersionedFormMixin, forms.Form):
     url = forms.URLField(
         label="URL",
         max_length=500,
         assume_scheme="https",
-        help_text="Where events are POSTed. Must be https:// (plain http only on a development server).",
+        help_text="Where events are POSTed. Must be https:// on a public address (plain http and internal addresses only on a development server).",
         widget=forms.URLInput(attrs={"placeholder": "https://hooks.example.com/readiness"}),
     )
     description = forms.CharField(
@@ -48,6 +49,7 @@ class EndpointForm(forms.Form):
                 "events": endpoint.events,
                 "format": endpoint.format,
             },
+            version=endpoint.version,
         )
 
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import Organization
+from readiness.models import Organization, Versioned
 
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a label, not a secret)
 
@@ -29,7 +29,7 @@ class Format(models.TextChoices):
     SLACK = "slack", "Slack-compatible message (text and blocks)"
 
 
-class Endpoint(models.Model):
+class Endpoint(Versioned):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="webhook_endpoints"
     )

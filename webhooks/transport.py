@@ -1,5 +1,10 @@
 """Posting one delivery over HTTP with the standard library (no new dependency).
 
+The host is resolved once (webhooks.addresses) and the connection is made to an address that
+lookup returned, with the name kept for everything else: the Host header, TLS's SNI and the
+certificate check. Nothing looks the name up a second time, so the address checked is the
+address reached.
+
 Redirects are not followed: a POST turned into a GET loses its body and signature, and a
 redirect could point the request somewhere the admin never registered.
 """
@@ -7,10 +12,13 @@ redirect could point the request somewhere the admin never registered.
 from __future__ import annotations
 
 import http.client
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
+
+from webhooks import addresses
 
 TIMEOUT_SECONDS = 10
 MAX_READ = 64 * 1024
@@ -40,12 +48,47 @@ class Result:
         return self.status >= 500 or self.status == 429
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+def open_socket(target: addresses.Target, timeout: float) -> socket.socket:
+    """A TCP connection to exactly this address (no name involved)."""
+    sock = socket.socket(target.family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(target.sockaddr)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to ``host`` (the Host header) over a connection to the checked ``targets``."""
+
+    def __init__(self, host: str, port: int, targets: list[addresses.Target]) -> None:
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
+        self.targets = targets
+
+    def _connect_pinned(self) -> socket.socket:
+        last: OSError | None = None
+        for target in self.targets:  # the resolver's order, like socket.create_connection
+            try:
+                return open_socket(target, TIMEOUT_SECONDS)
+            except OSError as exc:
+                last = exc
+        assert last is not None  # resolve() never returns an empty list
+        raise last
+
+    def connect(self) -> None:
+        self.sock = self._connect_pinned()
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    def __init__(self, host: str, port: int, targets: list[addresses.Target]) -> None:
+        super().__init__(host, port, targets)
+        self.context = ssl.create_default_context()
+
+    def connect(self) -> None:
+        # SNI and the certificate check are for the name, not for the address connected to.
+        self.sock = self.context.wrap_socket(self._connect_pinned(), server_hostname=self.host)
 
 
 def _retry_after(value: str | None) -> int | None:
@@ -55,36 +98,47 @@ def _retry_after(value: str | None) -> int | None:
         return None
 
 
-def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
-    # The URL was validated as http(s) when the endpoint was saved (services.validate_url).
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool) -> Result:
+    """POST ``body`` to ``url``. Unless ``allow_private``, a host that resolves to any address
+    that is not public is refused (a final failure) and nothing is sent."""
+    # The URL was validated as http(s) with a host when the endpoint was saved.
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     started = time.monotonic()
 
     def elapsed() -> int:
         return int((time.monotonic() - started) * 1000)
 
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            text = response.read(MAX_READ).decode("utf-8", "replace")
-            return Result(response.status, text[:BODY_KEEP], "", elapsed())
-    except urllib.error.HTTPError as exc:
-        try:
-            text = exc.read(MAX_READ).decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
-            text = ""
+        targets = (addresses.resolve if allow_private else addresses.resolve_public)(host, port)
+    except addresses.Unresolved:
+        return Result(None, "", f"Could not resolve the host of {url}.", elapsed())
+    except addresses.AddressRefused as exc:
+        return Result(None, "", f"{exc} Not sent.", elapsed(), final=True)
+
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, targets)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read(MAX_READ).decode("utf-8", "replace")
         error = ""
-        if 300 <= exc.code < 400:
+        if 300 <= response.status < 400:
             error = (
-                f"The endpoint redirected (HTTP {exc.code}) to {exc.headers.get('Location', '?')}; "
-                "redirects are not followed: register the final URL."
+                f"The endpoint redirected (HTTP {response.status}) to "
+                f"{response.getheader('Location', '?')}; redirects are not followed: "
+                "register the final URL."
             )
         return Result(
-            exc.code,
+            response.status,
             text[:BODY_KEEP],
             error,
             elapsed(),
-            retry_after=_retry_after(exc.headers.get("Retry-After")),
+            retry_after=_retry_after(response.getheader("Retry-After")),
         )
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return Result(None, "", f"{type(exc).__name__}: {reason}"[:BODY_KEEP], elapsed())
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return Result(None, "", f"{type(exc).__name__}: {exc}"[:BODY_KEEP], elapsed())
+    finally:
+        connection.close()

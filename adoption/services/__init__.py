@@ -2,7 +2,8 @@
 
 Role rules are in :mod:`adoption.access`. Bad input raises ValidationError naming the field and
 what to fix; nothing is saved. A cohort's go-live is a small gate of its own: it refuses with
-:class:`readiness.errors.GateRefused` listing every blocker (untrained managers by name).
+:class:`readiness.errors.GateRefused` listing every blocker (untrained managers by name; the
+blockers are read by :func:`adoption.selectors.go_live_blockers`).
 """
 
 from adoption.services.boundaries import usage_boundary_acknowledge, usage_boundary_publish
@@ -12,12 +13,9 @@ from adoption.services.cohorts import (
     cohort_create,
     cohort_go_live,
     cohort_update,
-    go_live_blockers,
-    trained_user_ids,
     training_record_add,
-    untrained_managers,
 )
-from adoption.services.feedback import feedback_reminders_send, feedback_submit
+from adoption.services.feedback import FEEDBACK_FIELDS, feedback_reminders_send, feedback_submit
 from adoption.services.iterations import (
     ITERATION_FIELDS,
     iteration_entry_add,
@@ -26,6 +24,7 @@ from adoption.services.iterations import (
 
 __all__ = [
     "COHORT_FIELDS",
+    "FEEDBACK_FIELDS",
     "GO_LIVE_TARGET",
     "ITERATION_FIELDS",
     "cohort_create",
@@ -33,12 +32,9 @@ __all__ = [
     "cohort_update",
     "feedback_reminders_send",
     "feedback_submit",
-    "go_live_blockers",
     "iteration_entry_add",
     "iteration_entry_update",
-    "trained_user_ids",
     "training_record_add",
-    "untrained_managers",
     "usage_boundary_acknowledge",
     "usage_boundary_publish",
 ]

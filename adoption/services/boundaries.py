@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from adoption.access import MANAGE
 from adoption.models import (
     BoundaryAcknowledgement,
     UsageBoundary,
 )
+from adoption.workstream_facts import facts_push
 from readiness.access import membership_of
-from readiness.audit import audit_record
-from readiness.models import UseCase, User
+from readiness.audit import audit_at_end, audit_record
+from readiness.models import Perm, UseCase, User
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def usage_boundary_publish(
     *, actor: User, use_case: UseCase, body: str, change_note: str = ""
 ) -> UsageBoundary:
@@ -23,8 +24,10 @@ def usage_boundary_publish(
 
     Raises ValidationError if the text is empty or identical to the current version.
     """
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
-    UseCase.objects.select_for_update().filter(pk=use_case.pk).values_list("pk").first()
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
+    UseCase.objects.select_for_update(no_key=True, of=("self",)).filter(pk=use_case.pk).values_list(
+        "pk"
+    ).first()
     current = UsageBoundary.objects.filter(use_case=use_case).order_by("-version").first()
     boundary = UsageBoundary(
         use_case=use_case,
@@ -49,6 +52,7 @@ def usage_boundary_publish(
         before={"version": current.version, "body": current.body} if current else None,
         after={"version": boundary.version, "body": boundary.body, "note": boundary.change_note},
     )
+    facts_push(use_case=use_case, actor=actor)
     return boundary
 
 

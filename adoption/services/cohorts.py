@@ -8,22 +8,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from adoption.access import MANAGE
-from adoption.models import (
-    Cohort,
-    CohortStatus,
-    TrainingRecord,
-    UsageBoundary,
-)
-from adoption.services.common import SOURCE, check_members, people_emails
+from adoption.models import Cohort, CohortStatus, TrainingRecord
+from adoption.selectors import go_live_blockers, untrained_managers
+from adoption.services.common import check_members, people_emails
+from adoption.workstream_facts import facts_push
 from readiness.access import membership_of
-from readiness.audit import audit_record, changed, snapshot
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
 from readiness.errors import Conflict, GateRefused
-from readiness.gate import Blocker
-from readiness.models import UseCase, User
+from readiness.models import Perm, UseCase, User
+from readiness.versioning import check_version
 
 COHORT_FIELDS = ("name", "team", "size", "planned_go_live")
 GO_LIVE_TARGET = "cohort_go_live"
@@ -38,6 +33,7 @@ def _check_unique_name(cohort: Cohort) -> None:
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def cohort_create(
     *,
     actor: User,
@@ -50,7 +46,7 @@ def cohort_create(
     members: Iterable[User] = (),
 ) -> Cohort:
     """A new planned cohort. Managers and members must belong to the use case's organization."""
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     managers, members = list(managers), list(members)
     cohort = Cohort(
         use_case=use_case,
@@ -79,33 +75,38 @@ def cohort_create(
             "members": people_emails(members),
         },
     )
+    facts_push(use_case=use_case, actor=actor)
     return cohort
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def cohort_update(
     *,
     actor: User,
     cohort: Cohort,
     managers: Iterable[User] | None = None,
     members: Iterable[User] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Cohort:
-    """Change a cohort's name, team, size, planned go-live, managers or members.
+    """Change a cohort's name, team, size, planned go-live, managers or members. With
+    ``expected_version``, StaleVersion if the cohort changed since (nothing saved).
 
     A manager added to a live cohort must already be trained: the cohort went live on the
     promise that its managers are, and the readiness gate checks it again.
     """
     use_case = cohort.use_case
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     unknown = set(fields) - set(COHORT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
     cohort = (
-        Cohort.objects.select_for_update(of=("self",))
+        Cohort.objects.select_for_update(of=("self",), no_key=True)
         .select_related("use_case__organization")
         .get(pk=cohort.pk)
     )
+    check_version(cohort, expected_version)
     before = {
         **snapshot(cohort, COHORT_FIELDS),
         "managers": people_emails(cohort.managers.all()),
@@ -147,99 +148,26 @@ def cohort_update(
             before=b,
             after=a,
         )
+        facts_push(use_case=use_case, actor=actor)
     return cohort
-
-
-def trained_user_ids(use_case: UseCase, user_ids: Iterable[int] | None = None) -> set[int]:
-    """Ids of the users with a training record for the use case (completed by today)."""
-    records = TrainingRecord.objects.filter(
-        use_case=use_case, completed_on__lte=timezone.localdate()
-    )
-    if user_ids is not None:
-        records = records.filter(user_id__in=list(user_ids))
-    return set(records.values_list("user_id", flat=True))
-
-
-def untrained_managers(cohort: Cohort, managers: Iterable[User] | None = None) -> list[User]:
-    managers = list(managers if managers is not None else cohort.managers.all())
-    trained = trained_user_ids(cohort.use_case, [m.pk for m in managers])
-    return sorted(
-        (m for m in managers if m.pk not in trained), key=lambda u: u.display_name.lower()
-    )
-
-
-def go_live_blockers(cohort: Cohort) -> list[Blocker]:
-    """Everything that keeps the cohort's users from going live, each worded as what to do.
-
-    Managers are trained before their users go live; the usage boundaries are published;
-    the cohort names its members (they give the weekly feedback).
-    """
-    use_case = cohort.use_case
-    slug = use_case.organization.slug
-    cohort_url = reverse("adoption_cohort", kwargs={"org": slug, "pk": cohort.pk})
-    blockers: list[Blocker] = []
-    managers = list(cohort.managers.all())
-    if not managers:
-        blockers.append(
-            Blocker(
-                code="adoption_no_manager",
-                message=f"{cohort.name} has no manager: name its managers and record their "
-                "training before its users go live.",
-                source=SOURCE,
-                url=f"{cohort_url}edit/",
-                detail={"cohort_id": cohort.pk},
-            )
-        )
-    for manager in untrained_managers(cohort, managers):
-        blockers.append(
-            Blocker(
-                code="adoption_manager_untrained",
-                message=f"{manager.display_name}, manager of {cohort.name}, has no training "
-                f"record for {use_case.name}: record their training before the cohort goes live.",
-                source=SOURCE,
-                url=f"{cohort_url}#training",
-                detail={"cohort_id": cohort.pk, "user": manager.email},
-            )
-        )
-    if not cohort.members.exists():
-        blockers.append(
-            Blocker(
-                code="adoption_no_members",
-                message=f"{cohort.name} names no members: add the people who will use the AI "
-                "(they give the weekly feedback).",
-                source=SOURCE,
-                url=f"{cohort_url}edit/",
-                detail={"cohort_id": cohort.pk},
-            )
-        )
-    if not UsageBoundary.objects.filter(use_case=use_case).exists():
-        blockers.append(
-            Blocker(
-                code="adoption_no_boundaries",
-                message=f"No usage boundaries are published for {use_case.name}: publish them "
-                "before its users go live.",
-                source=SOURCE,
-                url=reverse("adoption_boundaries", kwargs={"org": slug, "pk": use_case.pk}),
-            )
-        )
-    return blockers
 
 
 def cohort_go_live(*, actor: User, cohort: Cohort, on: dt.date | None = None) -> Cohort:
     """Take the cohort live on ``on`` (today by default).
 
-    Refuses with GateRefused listing every blocker (see :func:`go_live_blockers`); the refusal
+    Refuses with GateRefused listing every blocker (see
+    :func:`adoption.selectors.go_live_blockers`); the refusal
     is audited and nothing else changes. Conflict if the cohort is already live. The cohort row
     is locked for the decision, so two concurrent requests take it live once.
     """
-    membership_of(actor, cohort.use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, cohort.use_case.organization_id, perm=Perm.EDIT)
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"actual_go_live": "The go-live date cannot be in the future."})
     try:
         with transaction.atomic():
             locked = (
-                Cohort.objects.select_for_update(of=("self",))
+                Cohort.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("use_case__organization")
                 .get(pk=cohort.pk)
             )
@@ -278,6 +206,7 @@ def cohort_go_live(*, actor: User, cohort: Cohort, on: dt.date | None = None) ->
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def training_record_add(
     *,
     actor: User,
@@ -288,7 +217,7 @@ def training_record_add(
     cohort: Cohort | None = None,
 ) -> TrainingRecord:
     """Record that ``user`` completed training on ``topic`` for the use case."""
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     if cohort is not None and cohort.use_case_id != use_case.pk:
         raise ValidationError({"cohort": "That cohort belongs to another use case."})
     check_members(use_case.organization, [user], "user")
@@ -323,4 +252,5 @@ def training_record_add(
             "cohort": cohort.name if cohort else None,
         },
     )
+    facts_push(use_case=use_case, actor=actor)
     return record

@@ -8,8 +8,6 @@ from django.core.exceptions import ValidationError
 
 from readiness.models import Membership, Organization, User
 
-SOURCE = "adoption"
-
 
 def people_emails(users: Iterable[User]) -> list[str]:
     """People as they stand in an audit record: their emails, sorted."""

@@ -17,14 +17,19 @@ from adoption.models import (
     Feedback,
     FeedbackReminder,
 )
+from adoption.workstream_facts import facts_push
 from readiness.access import membership_of
-from readiness.audit import audit_record, changed, snapshot
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
 from readiness.errors import Conflict
 from readiness.models import Membership, Organization, User
 from readiness.notifications import notify
 
+# A member's answer for one week (the form, the API and the audit snapshots use this list).
+FEEDBACK_FIELDS = ("usefulness", "trust", "minutes_saved", "comment")
+
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def feedback_submit(
     *,
     actor: User,
@@ -48,15 +53,16 @@ def feedback_submit(
         raise ValidationError(f"{cohort.name} is not live yet: feedback opens at go-live.")
     week = week_start(today)
     existing = (
-        Feedback.objects.select_for_update().filter(cohort=cohort, user=actor, week=week).first()
+        Feedback.objects.select_for_update(no_key=True, of=("self",))
+        .filter(cohort=cohort, user=actor, week=week)
+        .first()
     )
-    fields = ("usefulness", "trust", "minutes_saved", "comment")
     feedback = existing or Feedback(cohort=cohort, user=actor, week=week)
-    before = snapshot(feedback, fields) if existing else None
+    before = snapshot(feedback, FEEDBACK_FIELDS) if existing else None
     feedback.usefulness, feedback.trust = usefulness, trust
     feedback.minutes_saved, feedback.comment = minutes_saved, (comment or "").strip()
     feedback.full_clean(exclude=["cohort", "user"], validate_constraints=False)
-    after = snapshot(feedback, fields)
+    after = snapshot(feedback, FEEDBACK_FIELDS)
     if before is not None:
         b, a = changed(before, after)
         if not a:
@@ -82,6 +88,10 @@ def feedback_submit(
         before=b or None,
         after={"week": week, **a},
     )
+    if existing is None:
+        # A first answer this week may tick the weekly-feedback item; recorded as the system's
+        # doing, since who answered stays off the use case's history (see above).
+        facts_push(use_case=cohort.use_case, today=today)
     return feedback
 
 

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from adoption.access import MANAGE
 from adoption.models import (
     IterationEntry,
 )
 from readiness.access import membership_of
 from readiness.audit import audit_record, changed, snapshot
-from readiness.models import UseCase, User
+from readiness.models import Perm, UseCase, User
+from readiness.versioning import check_version
 
 ITERATION_FIELDS = ("happened_on", "change", "reason", "outcome")
 
@@ -31,7 +31,7 @@ def iteration_entry_add(
     outcome: str = "",
 ) -> IterationEntry:
     """Add one entry to the use case's iteration log."""
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     entry = IterationEntry(
         use_case=use_case,
         happened_on=happened_on,
@@ -58,14 +58,18 @@ def iteration_entry_add(
 
 
 @transaction.atomic
-def iteration_entry_update(*, actor: User, entry: IterationEntry, **fields: Any) -> IterationEntry:
-    """Correct an entry or record its outcome once known."""
+def iteration_entry_update(
+    *, actor: User, entry: IterationEntry, expected_version: int | None = None, **fields: Any
+) -> IterationEntry:
+    """Correct an entry or record its outcome once known. With ``expected_version``,
+    StaleVersion if the entry changed since (nothing saved)."""
     use_case = entry.use_case
-    membership_of(actor, use_case.organization_id, predicate=MANAGE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     unknown = set(fields) - set(ITERATION_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    entry = IterationEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = IterationEntry.objects.select_for_update(no_key=True, of=("self",)).get(pk=entry.pk)
+    check_version(entry, expected_version)
     before = snapshot(entry, ITERATION_FIELDS)
     for name, value in fields.items():
         setattr(entry, name, value.strip() if isinstance(value, str) else value)

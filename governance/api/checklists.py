@@ -9,7 +9,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,9 +35,14 @@ from readiness.api import (
     WRITE_ERRORS,
     IdFilter,
     ScopedViewSet,
+    VersionedMixin,
     actor,
+    versioned_read,
+    versioned_write,
 )
-from readiness.serializers import GateRefusedSerializer
+from readiness.api.serializers import GateRefusedSerializer
+from readiness.api_parsers import FormParser, JSONParser, MultiPartParser
+from readiness.models import Perm
 
 CONFLICT = OpenApiResponse(
     GateRefusedSerializer,
@@ -95,8 +99,9 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     def create(self, request: Request) -> Response:
         serializer = ChecklistApplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        use_case = access.access_use_case(request.user, serializer.validated_data["use_case"])
-        gaccess.require(request.user, use_case.organization_id, gaccess.GOVERN)
+        use_case = access.access_use_case(
+            request.user, serializer.validated_data["use_case"], perm=Perm.GOVERN
+        )
         template = gaccess.access_template(request.user, serializer.validated_data["template"])
         checklist = services.checklist_apply(
             actor=actor(request), use_case=use_case, template=template
@@ -125,10 +130,10 @@ class ItemFilter(filters.FilterSet):
         "when ordered by the client.",
         responses={200: ItemSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One item", responses={200: ItemSerializer, **READ_ERRORS}),
+    retrieve=versioned_read(summary="One item", responses={200: ItemSerializer, **READ_ERRORS}),
 )
 @extend_schema(tags=["governance"])
-class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ItemViewSet(VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = GovernanceItem
     serializer_class = ItemSerializer
     filterset_class = ItemFilter
@@ -136,13 +141,13 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def scoped_queryset(self, org_ids: QuerySet[Any, Any]) -> QuerySet[GovernanceItem]:
         return _items().filter(checklist__use_case__organization__in=org_ids)
 
-    @extend_schema(
+    @versioned_write(
         summary="Assign a reviewer and a due date",
         request=ItemUpdateSerializer,
         responses={200: ItemSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        item = gaccess.access_item(request.user, pk, action=gaccess.GOVERN)
+        item = gaccess.access_item(request.user, pk, perm=Perm.GOVERN)
         serializer = ItemUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -151,6 +156,7 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             item=item,
             assigned_reviewer=data.get("assigned_reviewer", item.assigned_reviewer),
             due_date=data.get("due_date", item.due_date),
+            expected_version=self.expected_version(),
         )
         return Response(ItemSerializer(self.fresh(item.pk)).data)
 
@@ -164,7 +170,7 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request, pk: str) -> Response:
-        item = gaccess.access_item(request.user, pk, action=gaccess.SIGN_OFF)
+        item = gaccess.access_item(request.user, pk, perm=Perm.SIGN_OFF)
         serializer = SignOffWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         sign_off = services.item_sign_off(
@@ -179,7 +185,7 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     @action(detail=True, methods=["post"], url_path="not-applicable")
     def not_applicable(self, request: Request, pk: str) -> Response:
-        item = gaccess.access_item(request.user, pk, action=gaccess.SIGN_OFF)
+        item = gaccess.access_item(request.user, pk, perm=Perm.SIGN_OFF)
         serializer = NotApplicableSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.item_mark_not_applicable(
@@ -207,10 +213,11 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,  # the whole list, as the schema says
     )
     def evidence(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
-            item = gaccess.access_item(request.user, pk, action=gaccess.SUBMIT)
+            item = gaccess.access_item(request.user, pk, perm=Perm.EDIT)
             serializer = EvidenceWriteSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
@@ -268,7 +275,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        evidence = gaccess.access_evidence(request.user, pk, action=gaccess.SUBMIT)
+        evidence = gaccess.access_evidence(request.user, pk, perm=Perm.EDIT)
         services.evidence_withdraw(actor=actor(request), evidence=evidence)
         return Response(EvidenceSerializer(self.fresh(evidence.pk)).data)
 

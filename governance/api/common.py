@@ -7,16 +7,14 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from governance import access as gaccess
 from readiness import access
 from readiness.api import BAD_FILTER, FORBIDDEN
+from readiness.models import Organization, Perm
 
 LIST_ERRORS = {400: BAD_FILTER, 403: FORBIDDEN}
 
 
-def organization_for(request: Request, slug: Any, action_name: str) -> Any:
-    """The caller's organization with this slug, if their role there allows ``action_name``
+def organization_for(request: Request, slug: Any, perm: Perm) -> Organization:
+    """The caller's organization with this slug, if their role there allows ``perm``
     (404 for an unknown or foreign slug, then 403)."""
-    membership = access.membership_for(request.user, str(slug or ""))
-    gaccess.require(request.user, membership.organization_id, action_name)
-    return membership.organization
+    return access.membership_for(request.user, str(slug or ""), perm=perm).organization

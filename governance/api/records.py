@@ -14,9 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import access as gaccess
-from governance import services
+from governance import selectors, services
 from governance.api.common import LIST_ERRORS, organization_for
-from governance.models import ApprovedModel, Incident, IncidentStatus, Severity, UseCasePolicy
+from governance.models import (
+    ApprovedModel,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Severity,
+    UseCasePolicy,
+)
 from governance.serializers import (
     ApprovedModelSerializer,
     ApprovedModelUpdateSerializer,
@@ -28,7 +35,19 @@ from governance.serializers import (
     PolicySerializer,
 )
 from readiness import access
-from readiness.api import FORBIDDEN, READ_ERRORS, WRITE_ERRORS, IdFilter, ScopedViewSet, actor
+from readiness.api import (
+    FORBIDDEN,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    IdFilter,
+    ScopedViewSet,
+    VersionedMixin,
+    actor,
+    versioned_read,
+    versioned_write,
+)
+from readiness.api.versioning import etag
+from readiness.models import Perm
 
 # --- Registry ---------------------------------------------------------------------------------
 
@@ -62,7 +81,7 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     def create(self, request: Request) -> Response:
         slug = request.data.get("organization") if hasattr(request.data, "get") else None
-        organization = organization_for(request, slug, gaccess.REGISTRY)
+        organization = organization_for(request, slug, Perm.REGISTRY)
         serializer = ApprovedModelWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -78,7 +97,7 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses={200: ApprovedModelSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        entry = gaccess.access_approved_model(request.user, pk, action=gaccess.REGISTRY)
+        entry = gaccess.access_approved_model(request.user, pk, perm=Perm.REGISTRY)
         serializer = ApprovedModelUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.approved_model_save(
@@ -94,38 +113,40 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
 
 @extend_schema(tags=["governance"])
-class PolicyViewSet(ScopedViewSet):
-    """A use case's governance policy, addressed by the use case's id."""
+class PolicyViewSet(VersionedMixin, ScopedViewSet):
+    """A use case's governance policy, addressed by the use case's id. Its ETag is the policy's
+    version, `"0"` while the use case has none (the body lists the policy's fields only)."""
 
     model = UseCasePolicy
     serializer_class = PolicySerializer
     lookup_url_kwarg = "use_case"
-    lookup_value_regex = "[0-9]+"
 
-    @extend_schema(
+    @versioned_read(
         summary="The governance policy of a use case (empty defaults if none yet)",
         responses={200: PolicySerializer, **READ_ERRORS},
     )
     def retrieve(self, request: Request, use_case: str) -> Response:
         uc = access.access_use_case(request.user, use_case)
-        policy = UseCasePolicy.objects.filter(use_case=uc).first() or UseCasePolicy(use_case=uc)
-        return Response(PolicySerializer(policy).data)
+        policy = selectors.use_case_policy(uc) or UseCasePolicy(use_case=uc, version=0)
+        return Response(PolicySerializer(policy).data, headers={"ETag": etag(policy.version)})
 
-    @extend_schema(
+    @versioned_write(
         summary="Change the policy (program managers and org admins)",
         description="Changing the model after a gate passed sends that gate back to review.",
         request=PolicySerializer,
         responses={200: PolicySerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, use_case: str) -> Response:
-        uc = access.access_use_case(request.user, use_case)
-        gaccess.require(request.user, uc.organization_id, gaccess.SUBMIT)
+        uc = access.access_use_case(request.user, use_case, perm=Perm.EDIT)
         serializer = PolicySerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         policy = services.policy_update(
-            actor=actor(request), use_case=uc, **serializer.validated_data
+            actor=actor(request),
+            use_case=uc,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
-        return Response(PolicySerializer(policy).data)
+        return Response(PolicySerializer(policy).data, headers={"ETag": etag(policy.version)})
 
 
 # --- Incidents --------------------------------------------------------------------------------
@@ -175,8 +196,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         serializer = IncidentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        use_case = access.access_use_case(request.user, fields.pop("use_case"))
-        gaccess.require(request.user, use_case.organization_id, gaccess.GOVERN)
+        use_case = access.access_use_case(request.user, fields.pop("use_case"), perm=Perm.GOVERN)
         incident = services.incident_open(actor=actor(request), use_case=use_case, **fields)
         return Response(IncidentSerializer(self.fresh(incident.pk)).data, status=201)
 
@@ -187,7 +207,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, methods=["post"])
     def updates(self, request: Request, pk: str) -> Response:
-        incident = gaccess.access_incident(request.user, pk, action=gaccess.GOVERN)
+        incident = gaccess.access_incident(request.user, pk, perm=Perm.GOVERN)
         serializer = IncidentNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.incident_update(
@@ -205,7 +225,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
-        incident = gaccess.access_incident(request.user, pk, action=gaccess.SIGN_OFF)
+        incident = gaccess.access_incident(request.user, pk, perm=Perm.SIGN_OFF)
         serializer = IncidentReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.incident_review(
@@ -216,7 +236,5 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return Response(IncidentSerializer(self.fresh(incident.pk)).data)
 
 
-def _updates() -> QuerySet[Any]:
-    from governance.models import IncidentUpdate
-
+def _updates() -> QuerySet[IncidentUpdate]:
     return IncidentUpdate.objects.select_related("author").order_by("created_at", "pk")

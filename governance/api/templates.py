@@ -23,7 +23,17 @@ from governance.serializers import (
     TemplateItemUpdateSerializer,
     TemplateItemWriteSerializer,
 )
-from readiness.api import FORBIDDEN, NOT_FOUND, READ_ERRORS, WRITE_ERRORS, ScopedViewSet, actor
+from readiness.api import (
+    FORBIDDEN,
+    NOT_FOUND,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ScopedViewSet,
+    VersionedMixin,
+    actor,
+    versioned_write,
+)
+from readiness.models import Perm
 
 
 def _controls(organization_id: int, ids: list[int]) -> list[FrameworkControl]:
@@ -79,7 +89,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         serializer = TemplateCopySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organization = organization_for(
-            request, serializer.validated_data["organization"], gaccess.ADMIN
+            request, serializer.validated_data["organization"], Perm.ADMINISTER
         )
         copy = services.template_copy(
             actor=actor(request),
@@ -91,7 +101,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
 
 @extend_schema(tags=["governance"])
-class TemplateItemViewSet(ScopedViewSet):
+class TemplateItemViewSet(VersionedMixin, ScopedViewSet):
     """Items of your organization's templates (org admins). Built-in templates are read-only."""
 
     model = TemplateItem
@@ -107,7 +117,7 @@ class TemplateItemViewSet(ScopedViewSet):
     )
     def create(self, request: Request) -> Response:
         template_id = request.data.get("template") if hasattr(request.data, "get") else None
-        template = gaccess.access_template(request.user, template_id, action=gaccess.ADMIN)
+        template = gaccess.access_template(request.user, template_id, perm=Perm.ADMINISTER)
         serializer = TemplateItemWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -119,13 +129,13 @@ class TemplateItemViewSet(ScopedViewSet):
         )
         return Response(TemplateItemSerializer(item).data, status=201)
 
-    @extend_schema(
+    @versioned_write(
         summary="Change a template item (checklists already applied keep their copy)",
         request=TemplateItemUpdateSerializer,
         responses={200: TemplateItemSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        item = gaccess.access_template_item(request.user, pk, action=gaccess.ADMIN)
+        item = gaccess.access_template_item(request.user, pk, perm=Perm.ADMINISTER)
         serializer = TemplateItemUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -136,15 +146,22 @@ class TemplateItemViewSet(ScopedViewSet):
             else None
         )
         item = services.template_item_save(
-            actor=actor(request), template=item.template, item=item, controls=controls, **fields
+            actor=actor(request),
+            template=item.template,
+            item=item,
+            controls=controls,
+            expected_version=self.expected_version(),
+            **fields,
         )
         return Response(TemplateItemSerializer(item).data)
 
-    @extend_schema(
+    @versioned_write(
         summary="Remove an item from a template",
         responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def destroy(self, request: Request, pk: str) -> Response:
-        item = gaccess.access_template_item(request.user, pk, action=gaccess.ADMIN)
-        services.template_item_delete(actor=actor(request), item=item)
+        item = gaccess.access_template_item(request.user, pk, perm=Perm.ADMINISTER)
+        services.template_item_delete(
+            actor=actor(request), item=item, expected_version=self.expected_version()
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

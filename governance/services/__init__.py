@@ -8,11 +8,10 @@ PermissionDenied or readiness.errors.Conflict.
 from governance.services.checklists import (
     checklist_apply,
     checklist_ensure,
-    default_template_for,
     gate_rereview,
 )
+from governance.services.expiry import evidence_expire, evidence_expire_due
 from governance.services.items import (
-    evidence_expire_due,
     evidence_submit,
     evidence_withdraw,
     item_assign,
@@ -21,15 +20,18 @@ from governance.services.items import (
     item_sign_off,
 )
 from governance.services.records import (
+    POLICY_FIELDS,
+    REGISTRY_FIELDS,
     approved_model_save,
     incident_open,
     incident_review,
     incident_update,
     policy_update,
-    registry_match,
-    registry_status,
 )
 from governance.services.templates import (
+    ITEM_EDIT_FIELDS,
+    ITEM_FIELDS,
+    TEMPLATE_FIELDS,
     framework_control_create,
     governance_settings_update,
     template_copy,
@@ -40,10 +42,15 @@ from governance.services.templates import (
 )
 
 __all__ = [
+    "ITEM_EDIT_FIELDS",
+    "ITEM_FIELDS",
+    "POLICY_FIELDS",
+    "REGISTRY_FIELDS",
+    "TEMPLATE_FIELDS",
     "approved_model_save",
     "checklist_apply",
     "checklist_ensure",
-    "default_template_for",
+    "evidence_expire",
     "evidence_expire_due",
     "evidence_submit",
     "evidence_withdraw",
@@ -58,8 +65,6 @@ __all__ = [
     "item_reopen",
     "item_sign_off",
     "policy_update",
-    "registry_match",
-    "registry_status",
     "template_copy",
     "template_item_delete",
     "template_item_save",

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.access import GOVERN, require
 from governance.models import (
     Checklist,
     ChecklistTemplate,
@@ -17,18 +16,13 @@ from governance.models import (
     ItemStatus,
     ReReview,
 )
-from governance.services.common import passed_gate_phases, reviewers_of
-from readiness.audit import audit_record
-from readiness.models import UseCase, User
+from governance.selectors import default_template_for, passed_gate_phases, reviewers_of
+from governance.workstream_facts import facts_push
+from readiness import events
+from readiness.access import membership_of
+from readiness.audit import audit_at_end, audit_record
+from readiness.models import Perm, UseCase, User
 from readiness.notifications import notify
-
-
-def default_template_for(organization_id: int) -> ChecklistTemplate | None:
-    """The organization's own default template, else the built-in default."""
-    own = ChecklistTemplate.objects.filter(organization_id=organization_id, is_default=True).first()
-    return (
-        own or ChecklistTemplate.objects.filter(organization__isnull=True, is_default=True).first()
-    )
 
 
 def _copy(use_case: UseCase, template: ChecklistTemplate, actor: User | None) -> Checklist:
@@ -64,20 +58,24 @@ def _copy(use_case: UseCase, template: ChecklistTemplate, actor: User | None) ->
         use_case=use_case,
         after={"template": template.name, "items": len(items)},
     )
+    facts_push(use_case=use_case, actor=actor)
     return checklist
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def checklist_apply(*, actor: User, use_case: UseCase, template: ChecklistTemplate) -> Checklist:
     """Copy the template's items onto the use case as a new checklist.
 
     The copy is independent: later edits to the template never reach it. Raises ValidationError
     if the template belongs to another organization or is already applied to this use case.
     """
-    require(actor, use_case.organization_id, GOVERN)
+    membership_of(actor, use_case.organization_id, perm=Perm.GOVERN)
     if template.organization_id not in (None, use_case.organization_id):
         raise ValidationError({"template": "Choose one of this organization's templates."})
-    UseCase.objects.select_for_update().filter(pk=use_case.pk).values_list("pk").first()
+    UseCase.objects.select_for_update(no_key=True, of=("self",)).filter(pk=use_case.pk).values_list(
+        "pk"
+    ).first()
     if Checklist.objects.filter(use_case=use_case, name=template.name).exists():
         raise ValidationError(
             {"template": f"“{template.name}” is already applied to {use_case.name}."}
@@ -88,6 +86,7 @@ def checklist_apply(*, actor: User, use_case: UseCase, template: ChecklistTempla
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def checklist_ensure(*, use_case: UseCase, actor: User | None = None) -> Checklist | None:
     """Give a use case without any checklist the organization's default template.
 
@@ -95,7 +94,9 @@ def checklist_ensure(*, use_case: UseCase, actor: User | None = None) -> Checkli
     it on a use case that has a checklist does nothing and returns None. Any member may trigger
     it (it happens when the governance page is first opened); the audit names them, or "system".
     """
-    UseCase.objects.select_for_update().filter(pk=use_case.pk).values_list("pk").first()
+    UseCase.objects.select_for_update(no_key=True, of=("self",)).filter(pk=use_case.pk).values_list(
+        "pk"
+    ).first()
     if Checklist.objects.filter(use_case=use_case).exists():
         return None
     template = default_template_for(use_case.organization_id)
@@ -105,13 +106,14 @@ def checklist_ensure(*, use_case: UseCase, actor: User | None = None) -> Checkli
 
 
 @transaction.atomic
+@audit_at_end()  # the reviewers are notified, then the record is appended
 def gate_rereview(*, use_case: UseCase, actor: Any, kind: str, description: str) -> ReReview | None:
     """A material change after a gate passed: every approved item of the passed gates goes back
     to review, and the reviewers are told what changed. Nothing happens (None) when no gate
     has passed or none of its items is approved.
 
-    Registered as readiness's material-change listener; governance's own services announce
-    model and provider changes and high-severity incidents through the same call.
+    Follows readiness's material-change events; governance's own services announce model and
+    provider changes and high-severity incidents through the same event.
     """
     # The caller's instance may be stale (a transition elsewhere moved the use case on).
     use_case = UseCase.objects.select_related("organization").get(pk=use_case.pk)
@@ -119,7 +121,7 @@ def gate_rereview(*, use_case: UseCase, actor: Any, kind: str, description: str)
     if not phases:
         return None
     items = list(
-        GovernanceItem.objects.select_for_update()
+        GovernanceItem.objects.select_for_update(no_key=True, of=("self",))
         .filter(checklist__use_case=use_case, gate_phase__in=phases, status=ItemStatus.APPROVED)
         .order_by("pk")
     )
@@ -154,12 +156,14 @@ def gate_rereview(*, use_case: UseCase, actor: Any, kind: str, description: str)
             "items": [i.title for i in items],
         },
     )
+    facts_push(use_case=use_case, actor=actor)
     url = reverse(
         "governance_usecase", kwargs={"org": use_case.organization.slug, "pk": use_case.pk}
     )
     gates = ", ".join(f"phase {p}" for p in flagged)
     notify(
         organization=use_case.organization,
+        use_case_id=use_case.pk,
         recipients=reviewers_of(use_case.organization),
         kind="governance.rereview",
         title=f"{use_case.name}: passed gate needs re-review",
@@ -173,42 +177,13 @@ def gate_rereview(*, use_case: UseCase, actor: Any, kind: str, description: str)
     return rereview
 
 
-def on_material_change(*, use_case: UseCase, actor: Any, kind: str, description: str) -> None:
-    """readiness.gate change listener (runs inside the changing service's transaction)."""
-    gate_rereview(use_case=use_case, actor=actor, kind=kind, description=description)
-
-
-def on_use_case_created(*, use_case: UseCase, actor: Any) -> None:
-    """readiness.gate created listener: a new use case gets the organization's default checklist."""
-    checklist_ensure(use_case=use_case, actor=actor)
-
-
-def on_gate_outcome(
-    *, use_case: UseCase, actor: Any, target: str, passed: bool, blockers: list[Any]
-) -> None:
-    """readiness.gate outcome listener: tell the people who act on it that a gate passed or was refused.
-
-    Governance reviewers hear of both (a refusal usually waits on them); the use case's owner and
-    creator hear too, and whoever asked for the move sees the answer on the page instead.
-    """
-    url = reverse("usecase_detail", kwargs={"org": use_case.organization.slug, "pk": use_case.pk})
-    label = "production" if target == "production" else target.replace("phase:", "phase ")
-    recipients = [
-        u
-        for u in [*reviewers_of(use_case.organization), use_case.owner, use_case.created_by]
-        if u is not None and u.pk != getattr(actor, "pk", None)
-    ]
-    if passed:
-        title = f"{use_case.name} passed the gate to {label}"
-        body = f"{actor} moved {use_case.name} to {label}."
-    else:
-        title = f"{use_case.name}: gate to {label} refused ({len(blockers)} blockers)"
-        body = "What keeps the gate shut:\n" + "\n".join(f"- {b.message}" for b in blockers)
-    notify(
-        organization=use_case.organization,
-        recipients=recipients,
-        kind="gate.passed" if passed else "gate.refused",
-        title=title,
-        body=body,
-        url=url,
+def on_material_change(event: events.MaterialChange) -> None:
+    """Subscribed to readiness's material changes (runs inside the changing transaction)."""
+    gate_rereview(
+        use_case=event.use_case, actor=event.actor, kind=event.kind, description=event.description
     )
+
+
+def on_use_case_created(event: events.UseCaseCreated) -> None:
+    """Subscribed to readiness's use case creation: it gets the organization's default checklist."""
+    checklist_ensure(use_case=event.use_case, actor=event.actor)

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import uploads
-from governance.access import GOVERN, SIGN_OFF, SUBMIT, allowed, require
 from governance.models import (
     Decision,
     Evidence,
@@ -28,20 +27,27 @@ from governance.models import (
     ItemStatus,
     SignOff,
 )
-from governance.services.common import is_member, reviewers_of
+from governance.selectors import is_member, reviewers_of
+from governance.workstream_facts import facts_push
 from readiness import events
-from readiness.audit import audit_record, changed, snapshot
+from readiness.access import membership_of
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
 from readiness.errors import Conflict
-from readiness.models import User
+from readiness.models import Perm, User
 from readiness.notifications import notify
+from readiness.versioning import check_version
 
 
 def _lock(item: GovernanceItem) -> GovernanceItem:
-    return (
-        GovernanceItem.objects.select_for_update(of=("self",))
-        .select_related("checklist__use_case__organization", "decided_by", "assigned_reviewer")
-        .get(pk=item.pk)
-    )
+    """The item, locked, then read with its relations once the lock is granted: locking over
+    the join would hand back the related rows as they were before the wait (a NULL reviewer
+    in the audit's ``before``, issue 10)."""
+    GovernanceItem.objects.select_for_update(no_key=True, of=("self",)).filter(
+        pk=item.pk
+    ).values_list("pk").first()
+    return GovernanceItem.objects.select_related(
+        "checklist__use_case__organization", "decided_by", "assigned_reviewer"
+    ).get(pk=item.pk)
 
 
 def _current_evidence(item: GovernanceItem, today: dt.date | None = None) -> list[Evidence]:
@@ -74,6 +80,7 @@ def _audit(actor: Any, item: GovernanceItem, action: str, **kw: Any) -> None:
 
 
 @transaction.atomic
+@audit_at_end()  # the reviewers are notified, then the record is appended
 def evidence_submit(
     *,
     actor: User,
@@ -92,7 +99,7 @@ def evidence_submit(
     it back to review. Raises ValidationError by field; nothing is saved on error.
     """
     organization_id = item.checklist.use_case.organization_id
-    require(actor, organization_id, SUBMIT)
+    membership_of(actor, organization_id, perm=Perm.EDIT)
     today = timezone.localdate()
     effective_date = effective_date or today
     errors: dict[str, str] = {}
@@ -169,6 +176,7 @@ def evidence_submit(
         after={"status": item.status, "evidence": evidence.as_signed()},
     )
     use_case = item.checklist.use_case
+    facts_push(use_case=use_case, actor=actor)
     recipients = (
         [item.assigned_reviewer]
         if item.assigned_reviewer_id
@@ -176,6 +184,7 @@ def evidence_submit(
     )
     notify(
         organization=use_case.organization,
+        use_case_id=use_case.pk,
         recipients=[r for r in recipients if r is not None and r.pk != actor.pk],
         kind="governance.item_submitted",
         title=f"{use_case.name}: “{item.title}” awaits your review",
@@ -190,13 +199,14 @@ def evidence_submit(
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def evidence_withdraw(*, actor: User, evidence: Evidence) -> Evidence:
     """Withdraw evidence (it stays on record, marked withdrawn). An approved item whose
     evidence changes goes back to review; with no current evidence left it is open again."""
     item = evidence.item
-    require(actor, item.checklist.use_case.organization_id, SUBMIT)
+    membership_of(actor, item.checklist.use_case.organization_id, perm=Perm.EDIT)
     item = _lock(item)
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence = Evidence.objects.select_for_update(no_key=True, of=("self",)).get(pk=evidence.pk)
     if evidence.withdrawn_at is not None:
         return evidence
     evidence.withdrawn_at = timezone.now()
@@ -210,6 +220,7 @@ def evidence_withdraw(*, actor: User, evidence: Evidence) -> Evidence:
         before={"status": before},
         after={"status": item.status, "evidence": evidence.as_signed()},
     )
+    facts_push(use_case=item.checklist.use_case, actor=actor)
     return evidence
 
 
@@ -227,54 +238,11 @@ def _after_evidence_change(item: GovernanceItem, note: str, today: dt.date | Non
     item.save(update_fields=["status", "submitted_at", "review_note", "updated_at"])
 
 
-def evidence_expire_due(*, today: dt.date | None = None, batch_size: int = 200) -> int:
-    """Mark one batch of evidence past its expiry as expired and send its items back to review.
-
-    Idempotent: evidence already marked is never picked again. Items are locked in primary-key
-    order. Returns how many pieces of evidence were marked (0 when nothing is due).
-    """
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        due = list(
-            Evidence.objects.filter(
-                expires_on__lt=today, expired_at__isnull=True, withdrawn_at__isnull=True
-            )
-            .order_by("item_id", "pk")
-            .values_list("pk", "item_id")[:batch_size]
-        )
-        if not due:
-            return 0
-        item_ids = sorted({item_id for _, item_id in due})
-        items = {
-            i.pk: i
-            for i in GovernanceItem.objects.select_for_update(of=("self",))
-            .select_related("checklist__use_case__organization")
-            .filter(pk__in=item_ids)
-            .order_by("pk")
-        }
-        now = timezone.now()
-        marked = Evidence.objects.filter(
-            pk__in=[pk for pk, _ in due], expired_at__isnull=True
-        ).update(expired_at=now)
-        for item_id in item_ids:
-            item = items[item_id]
-            before = item.status
-            _after_evidence_change(item, "Evidence expired; review it again.", today)
-            if item.status != before:
-                _audit(
-                    None,
-                    item,
-                    "governance.evidence_expired",
-                    before={"status": before},
-                    after={"status": item.status},
-                )
-    return marked
-
-
 # --- Decisions --------------------------------------------------------------------------------
 
 
 @transaction.atomic
+@audit_at_end()  # the outbound event and notifications are written, then the record
 def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: str) -> SignOff:
     """Approve or reject an item awaiting review, with a comment.
 
@@ -284,7 +252,7 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
     evidence exactly as it stood (ids, hashes, text and links).
     """
     organization_id = item.checklist.use_case.organization_id
-    require(actor, organization_id, SIGN_OFF)
+    membership_of(actor, organization_id, perm=Perm.SIGN_OFF)
     comment = (comment or "").strip()
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose approve or reject."})
@@ -323,6 +291,7 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
         after={"status": item.status, "comment": comment, "evidence": signed},
     )
     use_case = item.checklist.use_case
+    facts_push(use_case=use_case, actor=actor)
     events.emit(
         organization=use_case.organization,
         event="signoff.recorded",
@@ -338,6 +307,7 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
     if decision == Decision.REJECTED:
         notify(
             organization=use_case.organization,
+            use_case_id=use_case.pk,
             recipients=submitters,
             kind="governance.item_rejected",
             title=f"{use_case.name}: “{item.title}” was rejected",
@@ -347,6 +317,7 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
     else:
         notify(
             organization=use_case.organization,
+            use_case_id=use_case.pk,
             recipients=submitters,
             kind="governance.item_approved",
             title=f"{use_case.name}: “{item.title}” was approved",
@@ -358,10 +329,11 @@ def item_sign_off(*, actor: User, item: GovernanceItem, decision: str, comment: 
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def item_mark_not_applicable(*, actor: User, item: GovernanceItem, reason: str) -> GovernanceItem:
     """A reviewer records that the item does not apply to this use case, and why (the reason
     appears in the statement of applicability)."""
-    require(actor, item.checklist.use_case.organization_id, SIGN_OFF)
+    membership_of(actor, item.checklist.use_case.organization_id, perm=Perm.SIGN_OFF)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"na_reason": "Say why it does not apply."})
@@ -384,13 +356,15 @@ def item_mark_not_applicable(*, actor: User, item: GovernanceItem, reason: str) 
     )
     b, a = changed(before, snapshot(item, ("status", "na_reason")))
     _audit(actor, item, "governance.not_applicable", before=b, after=a)
+    facts_push(use_case=item.checklist.use_case, actor=actor)
     return item
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def item_reopen(*, actor: User, item: GovernanceItem) -> GovernanceItem:
     """Undo "not applicable": the item is open again (or awaiting review if it has evidence)."""
-    require(actor, item.checklist.use_case.organization_id, SIGN_OFF)
+    membership_of(actor, item.checklist.use_case.organization_id, perm=Perm.SIGN_OFF)
     item = _lock(item)
     if item.status != ItemStatus.NOT_APPLICABLE:
         raise Conflict(
@@ -408,6 +382,7 @@ def item_reopen(*, actor: User, item: GovernanceItem) -> GovernanceItem:
         before={"status": ItemStatus.NOT_APPLICABLE},
         after={"status": item.status},
     )
+    facts_push(use_case=item.checklist.use_case, actor=actor)
     return item
 
 
@@ -415,22 +390,28 @@ ASSIGN_FIELDS = ("assigned_reviewer", "due_date")
 
 
 @transaction.atomic
+@audit_at_end()  # the reviewer is notified, then the record is appended
 def item_assign(
-    *, actor: User, item: GovernanceItem, assigned_reviewer: User | None, due_date: dt.date | None
+    *,
+    actor: User,
+    item: GovernanceItem,
+    assigned_reviewer: User | None,
+    due_date: dt.date | None,
+    expected_version: int | None = None,
 ) -> GovernanceItem:
-    """Set who reviews the item and by when. The reviewer must be able to sign off here."""
+    """Set who reviews the item and by when. The reviewer must be able to sign off here. With
+    ``expected_version``, StaleVersion if the item changed since (nothing saved)."""
     organization = item.checklist.use_case.organization
-    require(actor, organization.pk, GOVERN)
+    membership_of(actor, organization.pk, perm=Perm.GOVERN)
     if assigned_reviewer is not None:
-        from readiness.access import membership_of
-
         if not is_member(organization, assigned_reviewer):
             raise ValidationError({"assigned_reviewer": "Choose a member of this organization."})
-        if not allowed(membership_of(assigned_reviewer, organization.pk), SIGN_OFF):
+        if not membership_of(assigned_reviewer, organization.pk).allows(Perm.SIGN_OFF):
             raise ValidationError(
                 {"assigned_reviewer": "Choose someone who may sign off (a governance reviewer)."}
             )
     item = _lock(item)
+    check_version(item, expected_version)
     before = snapshot(item, ASSIGN_FIELDS)
     item.assigned_reviewer = assigned_reviewer
     item.due_date = due_date
@@ -446,6 +427,7 @@ def item_assign(
             use_case = item.checklist.use_case
             notify(
                 organization=organization,
+                use_case_id=use_case.pk,
                 recipients=[assigned_reviewer],
                 kind="governance.item_assigned",
                 title=f"{use_case.name}: you review “{item.title}”",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.access import GOVERN, REGISTRY, SIGN_OFF, SUBMIT, require
 from governance.models import (
     ApprovedModel,
     DataClassification,
@@ -19,12 +17,16 @@ from governance.models import (
     Severity,
     UseCasePolicy,
 )
-from governance.services.common import reviewers_of
-from readiness import events, gate
-from readiness.audit import audit_record, changed, snapshot
-from readiness.models import Organization, UseCase, User
+from governance.selectors import reviewers_of
+from governance.workstream_facts import facts_push, facts_push_for_model
+from readiness import events
+from readiness.access import membership_of
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
+from readiness.models import Organization, Perm, UseCase, User
 from readiness.notifications import notify
+from readiness.versioning import check_version
 
+# Field lists defined once: the forms, the serializers and the audit snapshots use these.
 REGISTRY_FIELDS = (
     "provider",
     "model_name",
@@ -37,11 +39,12 @@ REGISTRY_FIELDS = (
 
 
 @transaction.atomic
+@audit_at_end()  # the use cases whose policy names the model follow first, then the record
 def approved_model_save(
     *, actor: User, organization: Organization, entry: ApprovedModel | None = None, **fields: Any
 ) -> ApprovedModel:
     """Add a registry entry (``entry`` None) or change one. Reviewers and admins only."""
-    require(actor, organization.pk, REGISTRY)
+    membership_of(actor, organization.pk, perm=Perm.REGISTRY)
     unknown = set(fields) - set(REGISTRY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -51,7 +54,7 @@ def approved_model_save(
     else:
         if entry.organization_id != organization.pk:
             raise ValidationError("The entry belongs to another organization.")
-        entry = ApprovedModel.objects.select_for_update().get(pk=entry.pk)
+        entry = ApprovedModel.objects.select_for_update(no_key=True, of=("self",)).get(pk=entry.pk)
         before = snapshot(entry, REGISTRY_FIELDS)
     for key, value in fields.items():
         setattr(entry, key, value.strip() if isinstance(value, str) else value)
@@ -83,19 +86,8 @@ def approved_model_save(
             before=b or None,
             after=a,
         )
+        facts_push_for_model(entry=entry, before=before, actor=actor)
     return entry
-
-
-def registry_match(
-    organization_id: int, provider: str, model_name: str, version: str
-) -> ApprovedModel | None:
-    """The registry entry for exactly this provider, model and version (case-insensitive)."""
-    return ApprovedModel.objects.filter(
-        organization_id=organization_id,
-        provider__iexact=provider.strip(),
-        model_name__iexact=model_name.strip(),
-        version__iexact=version.strip(),
-    ).first()
 
 
 POLICY_FIELDS = (
@@ -114,15 +106,23 @@ MODEL_FIELDS = ("provider", "model_name", "model_version")
 
 
 @transaction.atomic
-def policy_update(*, actor: User, use_case: UseCase, **fields: Any) -> UseCasePolicy:
+@audit_at_end()  # a model change sends passed gates back to review, then the record
+def policy_update(
+    *, actor: User, use_case: UseCase, expected_version: int | None = None, **fields: Any
+) -> UseCasePolicy:
     """Set the use case's governance policy. A change of model, provider or version after a
-    gate passed is a material change: the passed gates go back to review."""
-    require(actor, use_case.organization_id, SUBMIT)
+    gate passed is a material change: the passed gates go back to review. With
+    ``expected_version`` (0: no policy yet), StaleVersion if the policy changed since."""
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    UseCase.objects.select_for_update().filter(pk=use_case.pk).values_list("pk").first()
+    UseCase.objects.select_for_update(no_key=True, of=("self",)).filter(pk=use_case.pk).values_list(
+        "pk"
+    ).first()
     policy, created = UseCasePolicy.objects.get_or_create(use_case=use_case)
+    if expected_version is not None and not (created and expected_version == 0):
+        check_version(policy, expected_version)
     before = {} if created else snapshot(policy, POLICY_FIELDS)
     for key, value in fields.items():
         setattr(policy, key, value.strip() if isinstance(value, str) else value)
@@ -143,13 +143,17 @@ def policy_update(*, actor: User, use_case: UseCase, **fields: Any) -> UseCasePo
             before=b or None,
             after=a,
         )
+    if a:
+        facts_push(use_case=use_case, actor=actor)
     old_model = " ".join(str(before.get(f) or "") for f in MODEL_FIELDS).strip()
     if before and old_model and any(f in a for f in MODEL_FIELDS):
-        gate.material_change(
-            use_case=use_case,
-            actor=actor,
-            kind="model_provider",
-            description=f"Model changed from {old_model} to {policy.model_label or 'none'}.",
+        events.publish(
+            events.MaterialChange(
+                use_case=use_case,
+                actor=actor,
+                kind="model_provider",
+                description=f"Model changed from {old_model} to {policy.model_label or 'none'}.",
+            )
         )
     return policy
 
@@ -167,12 +171,13 @@ NEXT_STATUS = {
 
 
 @transaction.atomic
+@audit_at_end()  # the outbound event, notifications and re-review come first, then the record
 def incident_open(
     *, actor: User, use_case: UseCase, title: str, description: str, severity: str
 ) -> Incident:
     """Record an incident. High and critical ones notify the use case's owner and the reviewers
     and send passed gates back to review; a critical one that is open blocks every gate."""
-    require(actor, use_case.organization_id, GOVERN)
+    membership_of(actor, use_case.organization_id, perm=Perm.GOVERN)
     incident = Incident(
         use_case=use_case,
         title=(title or "").strip(),
@@ -206,17 +211,20 @@ def incident_open(
         recipients = [use_case.owner, *reviewers_of(use_case.organization)]
         notify(
             organization=use_case.organization,
+            use_case_id=use_case.pk,
             recipients=[r for r in recipients if r is not None and r.pk != actor.pk],
             kind="governance.incident_opened",
             title=f"{incident.get_severity_display()} incident on {use_case.name}: {incident.title}",
             body=f"Opened by {actor.display_name}.\n\n{incident.description}",
             url=incident.get_absolute_url(),
         )
-        gate.material_change(
-            use_case=use_case,
-            actor=actor,
-            kind="incident",
-            description=f"{incident.get_severity_display()} incident opened: {incident.title}",
+        events.publish(
+            events.MaterialChange(
+                use_case=use_case,
+                actor=actor,
+                kind="incident",
+                description=f"{incident.get_severity_display()} incident opened: {incident.title}",
+            )
         )
     return incident
 
@@ -227,11 +235,11 @@ def incident_update(
 ) -> IncidentUpdate:
     """Add to the incident's timeline, optionally moving its status (see NEXT_STATUS)."""
     use_case = incident.use_case
-    require(actor, use_case.organization_id, GOVERN)
+    membership_of(actor, use_case.organization_id, perm=Perm.GOVERN)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Write what happened or what was done."})
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True, of=("self",)).get(pk=incident.pk)
     old = incident.status
     if status and status != old:
         if status not in NEXT_STATUS.get(IncidentStatus(old), set()):
@@ -269,11 +277,11 @@ def incident_update(
 def incident_review(*, actor: User, incident: Incident, review: str) -> Incident:
     """The post-incident review of a resolved incident, by a reviewer; the incident is closed."""
     use_case = incident.use_case
-    require(actor, use_case.organization_id, SIGN_OFF)
+    membership_of(actor, use_case.organization_id, perm=Perm.SIGN_OFF)
     review = (review or "").strip()
     if not review:
         raise ValidationError({"post_incident_review": "Write the review: cause, impact, actions."})
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True, of=("self",)).get(pk=incident.pk)
     if incident.status != IncidentStatus.RESOLVED:
         raise ValidationError("Only a resolved incident can be reviewed.")
     incident.post_incident_review = review
@@ -297,25 +305,3 @@ def incident_review(*, actor: User, incident: Incident, review: str) -> Incident
         after={"status": IncidentStatus.REVIEWED, "review": review},
     )
     return incident
-
-
-def registry_status(
-    policy: UseCasePolicy | None, today: dt.date | None = None
-) -> tuple[str, ApprovedModel | None]:
-    """How the use case's model stands in the registry: ``missing_policy``, ``no_model``,
-    ``not_registered``, ``classification``, ``expired`` or ``ok``."""
-    today = today or timezone.localdate()
-    if policy is None:
-        return "missing_policy", None
-    if not policy.model_name:
-        return "no_model", None
-    entry = registry_match(
-        policy.use_case.organization_id, policy.provider, policy.model_name, policy.model_version
-    )
-    if entry is None:
-        return "not_registered", None
-    if policy.data_classification not in (entry.data_classifications or []):
-        return "classification", entry
-    if entry.is_expired(today):
-        return "expired", entry
-    return "ok", entry

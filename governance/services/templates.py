@@ -10,19 +10,22 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from governance.access import ADMIN, require
 from governance.models import (
     ChecklistTemplate,
     Framework,
     FrameworkControl,
-    GovernanceSettings,
     TemplateItem,
 )
-from readiness.audit import audit_record, changed, snapshot
-from readiness.models import Organization, User
+from readiness.access import membership_of
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
+from readiness.models import Organization, Perm, User
+from readiness.versioning import check_version, lock_checked
 
+# Field lists defined once: the forms, the serializers and the audit snapshots use these.
 TEMPLATE_FIELDS = ("name", "description")
-ITEM_FIELDS = ("area", "title", "guidance", "gate_phase", "required", "position")
+# What an org admin edits on a template item (the position is kept, or the next one on add).
+ITEM_EDIT_FIELDS = ("area", "title", "guidance", "gate_phase", "required")
+ITEM_FIELDS = (*ITEM_EDIT_FIELDS, "position")
 
 
 def _own(template: ChecklistTemplate) -> Organization:
@@ -44,7 +47,7 @@ def template_copy(
     *, actor: User, organization: Organization, template: ChecklistTemplate, name: str
 ) -> ChecklistTemplate:
     """A new template of the organization with a copy of every item and its framework tags."""
-    require(actor, organization.pk, ADMIN)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
     if template.organization_id not in (None, organization.pk):
         raise ValidationError({"template": "Choose a built-in template or one of yours."})
     name = (name or "").strip()
@@ -79,8 +82,10 @@ def template_update(
     *, actor: User, template: ChecklistTemplate, **fields: Any
 ) -> ChecklistTemplate:
     organization = _own(template)
-    require(actor, organization.pk, ADMIN)
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
+    template = ChecklistTemplate.objects.select_for_update(no_key=True, of=("self",)).get(
+        pk=template.pk
+    )
     before = snapshot(template, TEMPLATE_FIELDS)
     for key in TEMPLATE_FIELDS:
         if key in fields:
@@ -105,10 +110,10 @@ def template_update(
 def template_set_default(*, actor: User, template: ChecklistTemplate) -> ChecklistTemplate:
     """Make this the template applied to the organization's use cases without a checklist."""
     organization = _own(template)
-    require(actor, organization.pk, ADMIN)
-    ChecklistTemplate.objects.select_for_update().filter(organization=organization).update(
-        is_default=False
-    )
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
+    ChecklistTemplate.objects.select_for_update(no_key=True, of=("self",)).filter(
+        organization=organization
+    ).update(is_default=False)
     template.is_default = True
     template.save(update_fields=["is_default", "updated_at"])
     audit_record(
@@ -128,11 +133,13 @@ def template_item_save(
     template: ChecklistTemplate,
     item: TemplateItem | None = None,
     controls: list[FrameworkControl] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> TemplateItem:
-    """Add an item to the template (``item`` None) or change one; ``controls`` sets its tags."""
+    """Add an item to the template (``item`` None) or change one; ``controls`` sets its tags.
+    With ``expected_version``, StaleVersion if the item changed since (nothing saved)."""
     organization = _own(template)
-    require(actor, organization.pk, ADMIN)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -150,7 +157,8 @@ def template_item_save(
         item = TemplateItem(template=template, position=(last or 0) + 1)
         before: dict[str, Any] = {}
     else:
-        item = TemplateItem.objects.select_for_update().get(pk=item.pk)
+        item = TemplateItem.objects.select_for_update(no_key=True, of=("self",)).get(pk=item.pk)
+        check_version(item, expected_version)
         before = snapshot(item, ITEM_FIELDS)
         before["controls"] = sorted(str(c) for c in item.controls.all())
     for key, value in fields.items():
@@ -178,10 +186,16 @@ def template_item_save(
 
 
 @transaction.atomic
-def template_item_delete(*, actor: User, item: TemplateItem) -> None:
+@audit_at_end()  # recorded, then deleted: the record is appended last
+def template_item_delete(
+    *, actor: User, item: TemplateItem, expected_version: int | None = None
+) -> None:
+    """Remove an item from its template. With ``expected_version``, StaleVersion if it changed
+    since (nothing removed)."""
     template = item.template
     organization = _own(template)
-    require(actor, organization.pk, ADMIN)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
+    lock_checked(TemplateItem, item.pk, expected_version)
     audit_record(
         actor=actor,
         organization=organization,
@@ -197,7 +211,7 @@ def framework_control_create(
     *, actor: User, organization: Organization, framework: str, identifier: str, title: str
 ) -> FrameworkControl:
     """An organization's own framework tag (for example an internal policy clause)."""
-    require(actor, organization.pk, ADMIN)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
     control = FrameworkControl(
         organization=organization,
         framework=framework,
@@ -229,22 +243,26 @@ def framework_control_create(
 
 
 @transaction.atomic
+@audit_at_end()  # the organization is saved, then the record appended
 def governance_settings_update(
     *, actor: User, organization: Organization, admins_may_sign_off: bool
-) -> GovernanceSettings:
-    require(actor, organization.pk, ADMIN)
-    settings_row, _ = GovernanceSettings.objects.select_for_update().get_or_create(
-        organization=organization
+) -> Organization:
+    """Whether org admins may sign off governance items (stored on the organization, where
+    ``Membership.can_sign_off`` reads it)."""
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
+    locked = Organization.objects.select_for_update(no_key=True, of=("self",)).get(
+        pk=organization.pk
     )
-    if settings_row.admins_may_sign_off != admins_may_sign_off:
+    if locked.admins_may_sign_off != admins_may_sign_off:
         audit_record(
             actor=actor,
-            organization=organization,
+            organization=locked,
             action="governance.settings_update",
-            target=settings_row,
-            before={"admins_may_sign_off": settings_row.admins_may_sign_off},
+            target=locked,
+            before={"admins_may_sign_off": locked.admins_may_sign_off},
             after={"admins_may_sign_off": admins_may_sign_off},
         )
-        settings_row.admins_may_sign_off = admins_may_sign_off
-        settings_row.save(update_fields=["admins_may_sign_off", "updated_at"])
-    return settings_row
+        locked.admins_may_sign_off = admins_may_sign_off
+        locked.save(update_fields=["admins_may_sign_off"])
+    organization.admins_may_sign_off = admins_may_sign_off
+    return locked

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,23 +17,23 @@ from governance.forms import (
     TemplateForm,
     TemplateItemForm,
 )
-from governance.models import Framework, GovernanceSettings
+from governance.models import Framework
 from governance.views.common import page_context
 from readiness import access
-from readiness.views.common import AuthedRequest, add_errors
+from readiness.errors import StaleVersion
+from readiness.models import Perm
+from readiness.views.common import AuthedRequest, add_errors, member_required
 
 
-@login_required
+@member_required()
 def template_list(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     organization = membership.organization
-    settings_row = GovernanceSettings.objects.filter(organization=organization).first()
     settings_form = SettingsForm(
-        request.POST or None,
-        initial={"admins_may_sign_off": bool(settings_row and settings_row.admins_may_sign_off)},
+        request.POST or None, initial={"admins_may_sign_off": organization.admins_may_sign_off}
     )
     if request.method == "POST":
-        gaccess.require(request.user, organization.pk, gaccess.ADMIN)
+        access.require(membership, Perm.ADMINISTER)
         if settings_form.is_valid():
             services.governance_settings_update(
                 actor=request.user,
@@ -52,22 +51,22 @@ def template_list(request: AuthedRequest, org: str) -> HttpResponse:
             nav="governance_settings",
             templates=templates,
             settings_form=settings_form,
-            default_template=services.default_template_for(organization.pk),
+            default_template=selectors.default_template_for(organization.pk),
         ),
     )
 
 
-@login_required
+@member_required()
 def template_detail(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """A template's items; for an org's own template, the admin edits it here."""
-    membership = access.membership_for(request.user, org)
-    template = gaccess.access_template(request.user, pk, org_slug=org)
+    membership = request.membership
+    template = gaccess.access_template(membership, pk)
     editable = template.organization_id is not None and membership.is_admin
     form = TemplateForm(
         request.POST or None, initial={"name": template.name, "description": template.description}
     )
     if request.method == "POST":
-        gaccess.access_template(request.user, pk, org_slug=org, action=gaccess.ADMIN)
+        gaccess.access_template(membership, pk, perm=Perm.ADMINISTER)
         if form.is_valid():
             try:
                 services.template_update(actor=request.user, template=template, **form.cleaned_data)
@@ -92,12 +91,12 @@ def template_detail(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 @require_POST
 def template_copy(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    gaccess.require(request.user, membership.organization_id, gaccess.ADMIN)
-    template = gaccess.access_template(request.user, pk, org_slug=org)
+    membership = request.membership
+    access.require(membership, Perm.ADMINISTER)
+    template = gaccess.access_template(membership, pk)
     form = TemplateCopyForm(request.POST)
     if form.is_valid():
         try:
@@ -116,43 +115,47 @@ def template_copy(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return redirect("governance_template", org=org, pk=template.pk)
 
 
-@login_required
+@member_required()
 @require_POST
 def template_default(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    template = gaccess.access_template(request.user, pk, org_slug=org, action=gaccess.ADMIN)
+    template = gaccess.access_template(request.membership, pk, perm=Perm.ADMINISTER)
     services.template_set_default(actor=request.user, template=template)
     messages.success(request, f"“{template.name}” is now applied to new use cases.")
     return redirect("governance_templates", org=org)
 
 
-@login_required
+@member_required(Perm.ADMINISTER)
 def template_item_edit(
     request: AuthedRequest, org: str, pk: int, item_pk: int | None = None
 ) -> HttpResponse:
     """Add an item to a template (no ``item_pk``) or edit one."""
-    membership = access.membership_for(request.user, org)
-    template = gaccess.access_template(request.user, pk, org_slug=org, action=gaccess.ADMIN)
+    membership = request.membership
+    template = gaccess.access_template(membership, pk, perm=Perm.ADMINISTER)
     item = None
     if item_pk is not None:
-        item = gaccess.access_template_item(
-            request.user, item_pk, org_slug=org, action=gaccess.ADMIN
-        )
+        item = gaccess.access_template_item(membership, item_pk, perm=Perm.ADMINISTER)
         if item.template_id != template.pk:
-            from django.http import Http404
-
             raise Http404
     form = TemplateItemForm(
         request.POST or None, instance=item, organization=membership.organization
     )
     if request.method == "POST" and form.is_valid():
+        expected = form.expected_version()
         data = dict(form.cleaned_data)
         controls = list(data.pop("controls"))
         try:
             services.template_item_save(
-                actor=request.user, template=template, item=item, controls=controls, **data
+                actor=request.user,
+                template=template,
+                item=item,
+                controls=controls,
+                expected_version=expected if item is not None else None,
+                **data,
             )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, "Item saved. Checklists already applied are unchanged.")
             return redirect("governance_template", org=org, pk=template.pk)
@@ -166,24 +169,24 @@ def template_item_edit(
     )
 
 
-@login_required
+@member_required()
 @require_POST
 def template_item_delete(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    item = gaccess.access_template_item(request.user, pk, org_slug=org, action=gaccess.ADMIN)
+    item = gaccess.access_template_item(request.membership, pk, perm=Perm.ADMINISTER)
     template_pk = item.template_id
     services.template_item_delete(actor=request.user, item=item)
     messages.success(request, "Item removed from the template. Checklists already applied keep it.")
     return redirect("governance_template", org=org, pk=template_pk)
 
 
-@login_required
+@member_required()
 def controls(request: AuthedRequest, org: str) -> HttpResponse:
     """The framework catalog; org admins add their own tags."""
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     organization = membership.organization
     form = ControlForm(request.POST or None)
     if request.method == "POST":
-        gaccess.require(request.user, organization.pk, gaccess.ADMIN)
+        access.require(membership, Perm.ADMINISTER)
         if form.is_valid():
             try:
                 services.framework_control_create(
@@ -207,11 +210,11 @@ def controls(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def coverage(request: AuthedRequest, org: str) -> HttpResponse:
     """Per framework: which controls the organization's checklists cover, and the statement of
     applicability (items marked not applicable, with why)."""
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     framework = request.GET.get("framework") or Framework.NIST_AI_RMF
     if framework not in Framework.values:
         framework = Framework.NIST_AI_RMF

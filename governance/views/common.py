@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance import access as gaccess
-from readiness.models import Membership
+from readiness.models import Membership, Perm
 
 
 def page_context(membership: Membership, nav: str = "governance", **extra: Any) -> dict[str, Any]:
@@ -14,10 +13,10 @@ def page_context(membership: Membership, nav: str = "governance", **extra: Any) 
         "organization": membership.organization,
         "org": membership.organization.slug,
         "nav": nav,
-        "may_sign_off": gaccess.allowed(membership, gaccess.SIGN_OFF),
-        "may_submit": gaccess.allowed(membership, gaccess.SUBMIT),
-        "may_govern": gaccess.allowed(membership, gaccess.GOVERN),
-        "may_registry": gaccess.allowed(membership, gaccess.REGISTRY),
+        "may_sign_off": membership.allows(Perm.SIGN_OFF),
+        "may_submit": membership.allows(Perm.EDIT),
+        "may_govern": membership.allows(Perm.GOVERN),
+        "may_registry": membership.allows(Perm.REGISTRY),
         "is_admin": membership.is_admin,
         **extra,
     }

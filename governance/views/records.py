@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -23,23 +22,24 @@ from governance.forms import (
     PolicyForm,
 )
 from governance.models import Incident, UseCasePolicy
-from governance.services.records import POLICY_FIELDS, REGISTRY_FIELDS
+from governance.services import POLICY_FIELDS, REGISTRY_FIELDS
 from governance.views.common import page_context
 from readiness import access
-from readiness.models import Membership
-from readiness.views.common import AuthedRequest, add_errors
+from readiness.errors import StaleVersion
+from readiness.models import Membership, Perm
+from readiness.views.common import AuthedRequest, add_errors, member_required
 from readiness.views.use_cases import use_case_context
 
 PAGE_SIZE = 50
 
 
-@login_required
+@member_required()
 def registry(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     organization = membership.organization
     form = ApprovedModelForm(request.POST or None, initial={"approved_on": timezone.localdate()})
     if request.method == "POST":
-        gaccess.require(request.user, organization.pk, gaccess.REGISTRY)
+        access.require(membership, Perm.REGISTRY)
         if form.is_valid():
             try:
                 services.approved_model_save(
@@ -67,11 +67,11 @@ def registry(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def registry_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    predicate = gaccess.REGISTRY if request.method == "POST" else None
-    entry = gaccess.access_approved_model(request.user, pk, org_slug=org, action=predicate)
+    membership = request.membership
+    predicate = Perm.REGISTRY if request.method == "POST" else None
+    entry = gaccess.access_approved_model(membership, pk, perm=predicate)
     form = ApprovedModelForm(request.POST or None, instance=copy.copy(entry))
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,25 +94,30 @@ def registry_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def policy(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
     if request.method == "POST":
-        gaccess.require(request.user, use_case.organization_id, gaccess.SUBMIT)
-    current = UseCasePolicy.objects.filter(use_case=use_case).first()
+        access.require(membership, Perm.EDIT)
+    current = selectors.use_case_policy(use_case)
     form = PolicyForm(
-        request.POST or None, instance=copy.copy(current) if current else UseCasePolicy()
+        request.POST or None,
+        instance=copy.copy(current) if current else UseCasePolicy(),
+        version=current.version if current else 0,
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.policy_update(
                 actor=request.user,
                 use_case=use_case,
+                expected_version=form.expected_version(),
                 **{f: form.cleaned_data[f] for f in POLICY_FIELDS},
             )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, "Policy saved.")
             return redirect("governance_usecase", org=org, pk=use_case.pk)
@@ -121,9 +126,9 @@ def policy(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return render(request, "governance/policy.html", context, status=400 if form.is_bound else 200)
 
 
-@login_required
+@member_required()
 def incident_list(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     active = request.GET.get("show") != "all"
     page = Paginator(
         selectors.incidents(membership.organization, active_only=active), PAGE_SIZE
@@ -135,10 +140,10 @@ def incident_list(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def incident_create(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    gaccess.require(request.user, membership.organization_id, gaccess.GOVERN)
+    membership = request.membership
+    access.require(membership, Perm.GOVERN)
     initial = {}
     if request.GET.get("use_case", "").isdigit():
         initial["use_case"] = int(request.GET["use_case"])
@@ -159,10 +164,10 @@ def incident_create(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def incident_detail(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    incident = gaccess.access_incident(request.user, pk, org_slug=org)
+    membership = request.membership
+    incident = gaccess.access_incident(membership, pk)
     return _incident_page(request, membership, incident)
 
 
@@ -181,7 +186,7 @@ def _incident_page(
         page_context(
             membership,
             incident=incident,
-            updates=list(incident.updates.select_related("author").order_by("created_at", "pk")),
+            updates=selectors.incident_updates(incident),
             update_form=update_form or IncidentUpdateForm(),
             review_form=review_form or IncidentReviewForm(),
         ),
@@ -189,11 +194,11 @@ def _incident_page(
     )
 
 
-@login_required
+@member_required()
 @require_POST
 def incident_update(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    incident = gaccess.access_incident(request.user, pk, org_slug=org, action=gaccess.GOVERN)
+    membership = request.membership
+    incident = gaccess.access_incident(membership, pk, perm=Perm.GOVERN)
     form = IncidentUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -211,11 +216,11 @@ def incident_update(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return _incident_page(request, membership, incident, update_form=form, status=400)
 
 
-@login_required
+@member_required()
 @require_POST
 def incident_review(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    incident = gaccess.access_incident(request.user, pk, org_slug=org, action=gaccess.SIGN_OFF)
+    membership = request.membership
+    incident = gaccess.access_incident(membership, pk, perm=Perm.SIGN_OFF)
     form = IncidentReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -25,26 +24,25 @@ from governance.forms import (
     QueueFilterForm,
     SignOffForm,
 )
-from governance.models import Checklist, Evidence, GovernanceItem, ItemStatus, UseCasePolicy
-from governance.services.records import registry_status
+from governance.models import Checklist, Evidence, GovernanceItem, ItemStatus
 from governance.views.common import page_context
 from readiness import access, gate
-from readiness.errors import Conflict
-from readiness.models import Membership
-from readiness.views.common import AuthedRequest, add_errors
+from readiness.errors import Conflict, StaleVersion
+from readiness.models import Membership, Perm
+from readiness.views.common import AuthedRequest, add_errors, member_required
 from readiness.views.use_cases import use_case_context
 
 PAGE_SIZE = 50
 
 
-@login_required
+@member_required()
 def queue(request: AuthedRequest, org: str) -> HttpResponse:
     """What awaits the signed-in member's decision, oldest first."""
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     organization = membership.organization
     form = QueueFilterForm(request.GET or None, organization=organization)
     filters = form.filters() if request.GET else {}
-    may_sign_off = gaccess.allowed(membership, gaccess.SIGN_OFF)
+    may_sign_off = membership.allows(Perm.SIGN_OFF)
     items = selectors.review_queue(organization, request.user, **filters)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -73,10 +71,8 @@ def _use_case_page(
     status: int = 200,
 ) -> HttpResponse:
     checklists = selectors.use_case_checklists(use_case)
-    policy = UseCasePolicy.objects.filter(use_case=use_case).first()
-    if policy is not None:
-        policy.use_case = use_case
-    registry_state, registry_entry = registry_status(policy)
+    policy = selectors.use_case_policy(use_case)
+    registry_state, registry_entry = selectors.registry_status(policy)
     target = gate.next_target(use_case)
     context = use_case_context(membership, use_case, "governance")
     context.update(page_context(membership, nav="use_cases"))
@@ -98,12 +94,12 @@ def _use_case_page(
     return render(request, "governance/usecase.html", context, status=status)
 
 
-@login_required
+@member_required()
 def usecase(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """A use case's checklists with progress per gate. A use case seen here for the first time
     without any checklist gets the organization's default template (audited)."""
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
     if not Checklist.objects.filter(use_case=use_case).exists() and services.checklist_ensure(
         use_case=use_case, actor=request.user
     ):
@@ -111,12 +107,12 @@ def usecase(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return _use_case_page(request, membership, use_case)
 
 
-@login_required
+@member_required()
 @require_POST
 def apply_template(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
-    gaccess.require(request.user, use_case.organization_id, gaccess.GOVERN)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
+    access.require(membership, Perm.GOVERN)
     form = ApplyTemplateForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
@@ -168,24 +164,25 @@ def _item_page(
         or AssignForm(
             organization=organization,
             initial={"assigned_reviewer": item.assigned_reviewer_id, "due_date": item.due_date},
+            version=item.version,
         ),
         today=today,
     )
     return render(request, "governance/item.html", ctx, status=status)
 
 
-@login_required
+@member_required()
 def item_detail(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    item = gaccess.access_item(request.user, pk, org_slug=org)
+    membership = request.membership
+    item = gaccess.access_item(membership, pk)
     return _item_page(request, membership, item)
 
 
-@login_required
+@member_required()
 @require_POST
 def evidence_add(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    item = gaccess.access_item(request.user, pk, org_slug=org, action=gaccess.SUBMIT)
+    membership = request.membership
+    item = gaccess.access_item(membership, pk, perm=Perm.EDIT)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -208,19 +205,19 @@ def evidence_add(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return _item_page(request, membership, item, forms={"evidence": form}, status=400)
 
 
-@login_required
+@member_required()
 @require_POST
 def evidence_withdraw(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    evidence = gaccess.access_evidence(request.user, pk, org_slug=org, action=gaccess.SUBMIT)
+    evidence = gaccess.access_evidence(request.membership, pk, perm=Perm.EDIT)
     services.evidence_withdraw(actor=request.user, evidence=evidence)
     messages.success(request, "Evidence withdrawn.")
     return redirect("governance_item", org=org, pk=evidence.item_id)
 
 
-@login_required
+@member_required()
 def evidence_download(request: AuthedRequest, org: str, pk: int) -> FileResponse:
     """Uploaded evidence, only to members of its organization, always as an attachment."""
-    evidence: Evidence = gaccess.access_evidence(request.user, pk, org_slug=org)
+    evidence: Evidence = gaccess.access_evidence(request.membership, pk)
     if not evidence.file:
         raise Http404("This evidence has no file")
     try:
@@ -239,11 +236,11 @@ def evidence_download(request: AuthedRequest, org: str, pk: int) -> FileResponse
     return response
 
 
-@login_required
+@member_required()
 @require_POST
 def sign_off(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    item = gaccess.access_item(request.user, pk, org_slug=org, action=gaccess.SIGN_OFF)
+    membership = request.membership
+    item = gaccess.access_item(membership, pk, perm=Perm.SIGN_OFF)
     form = SignOffForm(request.POST)
     if form.is_valid():
         try:
@@ -257,7 +254,7 @@ def sign_off(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
             add_errors(form, exc)
         except Conflict as exc:
             messages.error(request, str(exc))
-            item = gaccess.access_item(request.user, pk, org_slug=org)
+            item = gaccess.access_item(membership, pk)
             return _item_page(request, membership, item, status=409)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
@@ -272,11 +269,11 @@ def sign_off(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return _item_page(request, membership, item, forms={"sign_off": form}, status=400)
 
 
-@login_required
+@member_required()
 @require_POST
 def not_applicable(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    item = gaccess.access_item(request.user, pk, org_slug=org, action=gaccess.SIGN_OFF)
+    membership = request.membership
+    item = gaccess.access_item(membership, pk, perm=Perm.SIGN_OFF)
     form = NotApplicableForm(request.POST)
     if form.is_valid():
         try:
@@ -291,10 +288,10 @@ def not_applicable(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return _item_page(request, membership, item, forms={"na": form}, status=400)
 
 
-@login_required
+@member_required()
 @require_POST
 def reopen(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    item = gaccess.access_item(request.user, pk, org_slug=org, action=gaccess.SIGN_OFF)
+    item = gaccess.access_item(request.membership, pk, perm=Perm.SIGN_OFF)
     try:
         services.item_reopen(actor=request.user, item=item)
     except Conflict as exc:
@@ -304,17 +301,24 @@ def reopen(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return redirect("governance_item", org=org, pk=item.pk)
 
 
-@login_required
+@member_required()
 @require_POST
 def assign(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    item = gaccess.access_item(request.user, pk, org_slug=org, action=gaccess.GOVERN)
+    membership = request.membership
+    item = gaccess.access_item(membership, pk, perm=Perm.GOVERN)
     form = AssignForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
-            services.item_assign(actor=request.user, item=item, **form.cleaned_data)
+            services.item_assign(
+                actor=request.user,
+                item=item,
+                expected_version=form.expected_version(),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, "Reviewer and due date saved.")
             return redirect("governance_item", org=org, pk=item.pk)

@@ -2,6 +2,10 @@
 ingestion (``ingestion``: samples, API tokens, dirty-period marks, CSV uploads)."""
 
 from metrics.models.catalog import (
+    DEFINITION_FIELDS,
+    EDITABLE_DEFINITION_FIELDS,
+    MAX_ABS_VALUE,
+    TARGET_FIELDS,
     Direction,
     Level,
     MetricDefinition,
@@ -10,9 +14,20 @@ from metrics.models.catalog import (
     Period,
     Rollup,
 )
-from metrics.models.ingestion import ApiToken, CsvUpload, DirtyPeriod, Sample, UploadStatus
+from metrics.models.ingestion import (
+    ApiToken,
+    CsvUpload,
+    DirtyPeriod,
+    RollupFailure,
+    Sample,
+    UploadStatus,
+)
 
 __all__ = [
+    "DEFINITION_FIELDS",
+    "EDITABLE_DEFINITION_FIELDS",
+    "MAX_ABS_VALUE",
+    "TARGET_FIELDS",
     "ApiToken",
     "CsvUpload",
     "Direction",
@@ -23,6 +38,7 @@ __all__ = [
     "MetricTarget",
     "Period",
     "Rollup",
+    "RollupFailure",
     "Sample",
     "UploadStatus",
 ]

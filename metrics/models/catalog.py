@@ -3,10 +3,14 @@ daily and weekly figures the roll-up jobs compute from raw samples (roll-ups).""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from readiness.models import Organization, UseCase
+from readiness.models import Organization, UseCase, Versioned
 
 
 class Level(models.TextChoices):
@@ -26,7 +30,44 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Lower is better"
 
 
-class MetricDefinition(models.Model):
+# The fields that describe a metric, in the order the API lists them; the key and kind are what
+# samples are sent under, so only the others may change once a metric exists.
+DEFINITION_FIELDS = (
+    "key",
+    "name",
+    "level",
+    "kind",
+    "unit",
+    "direction",
+    "description",
+    "min_value",
+    "max_value",
+)
+EDITABLE_DEFINITION_FIELDS = (
+    "name",
+    "level",
+    "unit",
+    "direction",
+    "description",
+    "min_value",
+    "max_value",
+)
+# No sample value, whatever its metric's own range, may pass this magnitude: sums of billions
+# of such values stay finite, and every figure reads in plain digits (no scientific notation).
+MAX_ABS_VALUE = 1e15
+
+
+class MetricDefinitionQuerySet(models.QuerySet["MetricDefinition"]):
+    def visible_to(self, organization: Organization | int) -> MetricDefinitionQuerySet:
+        """The built-in catalog and the organization's own metrics."""
+        return self.filter(Q(organization__isnull=True) | Q(organization=organization))
+
+    def visible_to_any(self, organizations: Any) -> MetricDefinitionQuerySet:
+        """The built-in catalog and the metrics of these organizations (ids or a subquery)."""
+        return self.filter(Q(organization__isnull=True) | Q(organization__in=organizations))
+
+
+class MetricDefinition(Versioned):
     """A metric. ``organization`` is null for the built-in catalog shared by every organization."""
 
     organization = models.ForeignKey(
@@ -45,7 +86,17 @@ class MetricDefinition(models.Model):
     unit = models.CharField(max_length=32, help_text="e.g. ms, %, USD, cases/day")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     description = models.TextField(blank=True)
+    # The valid range of a sample's value (inclusive; rates are judged on their counts instead).
+    # Empty: only the absolute limit MAX_ABS_VALUE (and >= 0 for counts) applies.
+    min_value = models.FloatField(
+        null=True, blank=True, help_text="The smallest valid value of a sample, e.g. 0."
+    )
+    max_value = models.FloatField(
+        null=True, blank=True, help_text="The largest valid value of a sample."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MetricDefinitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "name"]
@@ -61,12 +112,46 @@ class MetricDefinition(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for name in ("min_value", "max_value"):
+            value = getattr(self, name)
+            if value is not None and not (
+                math.isfinite(value) and -MAX_ABS_VALUE <= value <= MAX_ABS_VALUE
+            ):
+                errors[name] = (
+                    f"Give a finite number between -{MAX_ABS_VALUE:,.0f} and {MAX_ABS_VALUE:,.0f}."
+                )
+        if errors:
+            raise ValidationError(errors)
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValidationError(
+                {"max_value": "The largest value must not be below the smallest."}
+            )
+        if self.kind == MetricKind.COUNT and self.min_value is not None and self.min_value < 0:
+            raise ValidationError({"min_value": "A count cannot be negative: give 0 or more."})
+
+    def value_range(self) -> tuple[float, float]:
+        """The inclusive range a sample's value must lie in (absolute limits filled in)."""
+        floor = 0.0 if self.kind == MetricKind.COUNT else -MAX_ABS_VALUE
+        lo = floor if self.min_value is None else max(floor, self.min_value)
+        hi = MAX_ABS_VALUE if self.max_value is None else min(MAX_ABS_VALUE, self.max_value)
+        return lo, hi
+
     @property
     def is_builtin(self) -> bool:
         return self.organization_id is None
 
 
-class MetricTarget(models.Model):
+# What a target row holds per metric, in this order everywhere (forms, API, audit records).
+TARGET_FIELDS = ("target", "warning", "baseline")
+
+
+class MetricTarget(Versioned):
     """Per use case: the target, the warning threshold and the baseline measured before the AI."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="metric_targets")
@@ -100,7 +185,8 @@ class Period(models.TextChoices):
 class Rollup(models.Model):
     """The figures of one metric for one use case over one day or ISO week.
 
-    Measured values carry count, sum, min, max, mean and p50/p95/p99. Counts carry count and
+    Measured values carry count, sum, min, max, mean, p50/p95/p99 and the standard deviation
+    (``std``, for the interval of the mean). Counts carry count and
     sum. Rates carry ``successes`` and ``trials`` (summed numerators and denominators, never
     averaged percentages), the ``rate`` and its 95% confidence interval.
     """
@@ -122,6 +208,12 @@ class Rollup(models.Model):
     rate = models.FloatField(null=True, blank=True)
     ci_low = models.FloatField(null=True, blank=True)
     ci_high = models.FloatField(null=True, blank=True)
+    # Measured values: the sample standard deviation (computed stably: Youngs-Cramer in
+    # PostgreSQL's stddev_samp, two passes in Python), for the interval of the mean.
+    std = models.FloatField(null=True, blank=True)
+    # Days of the period with at least one sample: counts are judged on daily totals, and
+    # need enough days of them (not enough reports).
+    days = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -135,6 +135,33 @@ class DirtyPeriod(models.Model):
         )
 
 
+class RollupFailure(models.Model):
+    """A use case's metric whose roll-up failed (e.g. a sum beyond a float's range).
+
+    Confined to that use case and metric: the job computes every other one, leaves this one's
+    marks leased until ``retry_at`` (doubling the wait on each failure, with a ceiling) and
+    deletes the row once a roll-up of it succeeds. Org admins see it on the scorecard: its
+    figures are stale since ``first_failed_at``.
+    """
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="+")
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    retry_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["use_case", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["use_case", "metric"], name="uniq_rollup_failure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"roll-up of metric {self.metric_id} for {self.use_case_id} failed: {self.error}"
+
+
 class UploadStatus(models.TextChoices):
     PENDING = "pending", "Waiting"
     PROCESSING = "processing", "Processing"
@@ -172,6 +199,9 @@ class CsvUpload(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When processing last moved (started, or stored a chunk): an unfinished upload whose
+    # progress stopped is queued again by metrics.tasks.requeue_stuck_uploads.
+    progress_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -11,24 +11,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
-from metrics.models import Direction, MetricDefinition, MetricKind, MetricTarget
-from readiness.access import WRITE, membership_of
-from readiness.audit import audit_record, changed, snapshot
-from readiness.models import Organization, UseCase, User
-
-ADMIN = "is_admin"
-DEFINITION_FIELDS = ("key", "name", "level", "kind", "unit", "direction", "description")
-# The key and kind are what samples were sent under: they cannot change once a metric exists.
-EDITABLE_DEFINITION_FIELDS = ("name", "level", "unit", "direction", "description")
-TARGET_FIELDS = ("target", "warning", "baseline")
+from metrics.models import (
+    DEFINITION_FIELDS,
+    EDITABLE_DEFINITION_FIELDS,
+    TARGET_FIELDS,
+    Direction,
+    MetricDefinition,
+    MetricKind,
+    MetricTarget,
+)
+from metrics.workstream_facts import facts_push
+from readiness.access import membership_of
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
+from readiness.models import MeasuredStatistic, Organization, Perm, UseCase, User
+from readiness.versioning import check_version, stale_absent
 
 
 def _check_key(organization: Organization, key: str, exclude: int | None = None) -> None:
-    taken = MetricDefinition.objects.filter(
-        Q(organization__isnull=True) | Q(organization=organization), key=key
-    )
+    taken = MetricDefinition.objects.visible_to(organization).filter(key=key)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
@@ -44,7 +45,7 @@ def metric_definition_create(
     Its key must not repeat a built-in key or another of the organization's keys: samples name
     metrics by key.
     """
-    membership_of(actor, organization.pk, predicate=ADMIN)
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
     unknown = set(fields) - set(DEFINITION_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -63,24 +64,31 @@ def metric_definition_create(
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def metric_definition_update(
-    *, actor: User, definition: MetricDefinition, **fields: Any
+    *,
+    actor: User,
+    definition: MetricDefinition,
+    expected_version: int | None = None,
+    **fields: Any,
 ) -> MetricDefinition:
     """Rename or re-describe one of the organization's own metrics. Built-ins are read-only,
-    and the key and kind stay as they are (samples were sent under them)."""
+    and the key and kind stay as they are (samples were sent under them). With
+    ``expected_version``, StaleVersion if the metric changed since (nothing saved)."""
     if definition.organization_id is None:
         raise ValidationError("The built-in metrics cannot be changed.")
-    membership_of(actor, definition.organization_id, predicate=ADMIN)
+    membership_of(actor, definition.organization_id, perm=Perm.ADMINISTER)
     blocked = set(fields) - set(EDITABLE_DEFINITION_FIELDS)
     if blocked:
         raise ValidationError(
             {name: "This cannot change once the metric exists." for name in sorted(blocked)}
         )
     definition = (
-        MetricDefinition.objects.select_for_update(of=("self",))
+        MetricDefinition.objects.select_for_update(of=("self",), no_key=True)
         .select_related("organization")
         .get(pk=definition.pk)
     )
+    check_version(definition, expected_version)
     before = snapshot(definition, EDITABLE_DEFINITION_FIELDS)
     for name, value in fields.items():
         setattr(definition, name, value)
@@ -96,6 +104,10 @@ def metric_definition_update(
             before=b,
             after=a,
         )
+    if "level" in a:
+        # The use cases that target it may now have (or lack) a target at either level.
+        for use_case in UseCase.objects.filter(metric_targets__metric=definition).order_by("pk"):
+            facts_push(use_case=use_case, actor=actor)
     return definition
 
 
@@ -128,6 +140,7 @@ def _check_target(metric: MetricDefinition, values: dict[str, float | None]) -> 
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def metric_target_set(
     *,
     actor: User,
@@ -136,23 +149,29 @@ def metric_target_set(
     target: float | None,
     warning: float | None,
     baseline: float | None,
+    expected_version: int | None = None,
 ) -> MetricTarget | None:
     """Set (or, with all three empty, clear) a metric's target, warning and baseline for a use
     case. Program managers and org admins. Returns the target row, or None once cleared.
 
     Values are in the metric's unit; rates as fractions (0.85 for 85%). The warning threshold
-    lies on the bad side of the target: between the two a metric is "at risk".
+    lies on the bad side of the target: between the two a metric is "at risk". With
+    ``expected_version`` (0: no target yet), StaleVersion if the target changed since.
     """
-    membership_of(actor, use_case.organization_id, predicate=WRITE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     if metric.organization_id not in (None, use_case.organization_id):
         raise ValidationError({"metric": "Choose a metric of this organization."})
     values = {"target": target, "warning": warning, "baseline": baseline}
     _check_target(metric, values)
     current = (
-        MetricTarget.objects.select_for_update(of=("self",))
+        MetricTarget.objects.select_for_update(of=("self",), no_key=True)
         .filter(use_case=use_case, metric=metric)
         .first()
     )
+    if current is not None:
+        check_version(current, expected_version)
+    elif expected_version is not None and expected_version != 0:
+        raise stale_absent("metric target", expected_version)
     before = snapshot(current, TARGET_FIELDS) if current else dict.fromkeys(TARGET_FIELDS)
     if all(v is None for v in values.values()):
         if current is None:
@@ -181,10 +200,12 @@ def metric_target_set(
             before={"metric": metric.key, **b},
             after={"metric": metric.key, **a},
         )
+        facts_push(use_case=use_case, actor=actor)
     return result
 
 
 @transaction.atomic
+@audit_at_end()  # every target is written, then their records are appended
 def metric_targets_update(
     *,
     actor: User,
@@ -196,7 +217,7 @@ def metric_targets_update(
     Raises ValidationError keyed ``<metric key>-<field>`` so a page can put each message next
     to its input. Returns how many metrics changed.
     """
-    membership_of(actor, use_case.organization_id, predicate=WRITE)
+    membership_of(actor, use_case.organization_id, perm=Perm.EDIT)
     errors: dict[str, list[str]] = {}
     for metric, (target, warning, baseline) in values.items():
         try:
@@ -211,7 +232,8 @@ def metric_targets_update(
         for t in MetricTarget.objects.filter(use_case=use_case)
     }
     changed_count = 0
-    for metric, triple in values.items():
+    # In primary-key order, as every writer locks several targets, so two never deadlock.
+    for metric, triple in sorted(values.items(), key=lambda item: item[0].pk):
         if current.get(metric.pk, (None, None, None)) == triple:
             continue
         metric_target_set(
@@ -224,3 +246,35 @@ def metric_targets_update(
         )
         changed_count += 1
     return changed_count
+
+
+@transaction.atomic
+@audit_at_end()  # the organization is saved, then the record appended
+def metrics_settings_update(
+    *, actor: User, organization: Organization, measured_statistic: str
+) -> Organization:
+    """Which figure the scorecards, their exports and the read API report for measured
+    metrics: the median (p50) or the 95th percentile (p95). Org admins; audited when it
+    changes. Raises ValidationError for any other value."""
+    membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
+    if measured_statistic not in MeasuredStatistic.values:
+        raise ValidationError(
+            {"measured_statistic": f"Choose one of: {', '.join(MeasuredStatistic.values)}."}
+        )
+    locked = Organization.objects.select_for_update(no_key=True, of=("self",)).get(
+        pk=organization.pk
+    )
+    if locked.measured_statistic != measured_statistic:
+        before = {"measured_statistic": locked.measured_statistic}
+        locked.measured_statistic = measured_statistic
+        locked.save(update_fields=["measured_statistic"])
+        audit_record(
+            actor=actor,
+            organization=locked,
+            action="metrics.settings_update",
+            target=locked,
+            before=before,
+            after={"measured_statistic": measured_statistic},
+        )
+    organization.measured_statistic = measured_statistic
+    return locked

@@ -8,13 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.auth import new_token
+from metrics.ingestion.auth import new_token
 from metrics.models import ApiToken
 from readiness.access import membership_of
 from readiness.audit import audit_record
-from readiness.models import Organization, UseCase, User
-
-ADMIN = "is_admin"
+from readiness.models import Organization, Perm, UseCase, User
 
 
 @transaction.atomic
@@ -34,7 +32,7 @@ def api_token_create(
     ValidationError for a blank or taken name or a use case outside the organization.
     """
     if actor is not None:
-        membership_of(actor, organization.pk, predicate=ADMIN)
+        membership_of(actor, organization.pk, perm=Perm.ADMINISTER)
     elif not via:
         raise ValueError("api_token_create needs an actor or, from the command line, via=")
     name = (name or "").strip()
@@ -80,9 +78,9 @@ def api_token_create(
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke the token at once: the next request that sends it gets 401. Revoking twice is
     a no-op (nothing is audited the second time)."""
-    membership_of(actor, token.organization_id, predicate=ADMIN)
+    membership_of(actor, token.organization_id, perm=Perm.ADMINISTER)
     token = (
-        ApiToken.objects.select_for_update(of=("self",))
+        ApiToken.objects.select_for_update(of=("self",), no_key=True)
         .select_related("organization")
         .get(pk=token.pk)
     )

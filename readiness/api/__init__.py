@@ -8,7 +8,7 @@ role again, validates, audits and raises; :mod:`readiness.api_errors` turns its 
 403 and 409 answers. List endpoints run a fixed number of queries whatever the page size.
 
 One module per resource: :mod:`.organizations`, :mod:`.use_cases`, :mod:`.plan` (workstreams,
-checklist items, phases), :mod:`.executive` (portfolio, scale, integrations); what they share
+checklist items, phases), :mod:`.integrations`, :mod:`.comments`; what they share
 is in :mod:`.common`, which the other apps' APIs import from here.
 
 Authentication uses the project default (``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``)
@@ -16,6 +16,7 @@ so that organization API tokens can be added in one place; with session authenti
 an anonymous request gets 403.
 """
 
+from readiness.api.comments import CommentViewSet
 from readiness.api.common import (
     BAD_FILTER,
     BAD_REQUEST,
@@ -30,7 +31,7 @@ from readiness.api.common import (
     actor,
     member_org_ids,
 )
-from readiness.api.executive import IntegrationViewSet, PortfolioViewSet, ScaleViewSet
+from readiness.api.integrations import IntegrationViewSet
 from readiness.api.organizations import OrganizationViewSet
 from readiness.api.plan import (
     ChecklistItemFilter,
@@ -41,6 +42,7 @@ from readiness.api.plan import (
     WorkstreamViewSet,
 )
 from readiness.api.use_cases import USE_CASE_ORDERING, UseCaseFilter, UseCaseViewSet
+from readiness.api.versioning import VersionedMixin, versioned_read, versioned_write
 
 __all__ = [
     "BAD_FILTER",
@@ -53,19 +55,21 @@ __all__ = [
     "WRITE_ERRORS",
     "ChecklistItemFilter",
     "ChecklistItemViewSet",
+    "CommentViewSet",
     "IdFilter",
     "IntegrationViewSet",
     "OrganizationViewSet",
     "PhaseFilter",
     "PhaseViewSet",
-    "PortfolioViewSet",
-    "ScaleViewSet",
     "ScopedViewSet",
     "StableOrderingFilter",
     "UseCaseFilter",
     "UseCaseViewSet",
+    "VersionedMixin",
     "WorkstreamFilter",
     "WorkstreamViewSet",
     "actor",
     "member_org_ids",
+    "versioned_read",
+    "versioned_write",
 ]

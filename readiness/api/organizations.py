@@ -10,8 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from readiness.api.common import FORBIDDEN, READ_ERRORS, actor
+from readiness.api.serializers import OrganizationSerializer
 from readiness.models import Membership
-from readiness.serializers import OrganizationSerializer
 
 
 @extend_schema_view(

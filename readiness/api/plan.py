@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,20 +18,29 @@ from readiness.api.common import (
     FORBIDDEN,
     READ_ERRORS,
     WRITE_ERRORS,
+    BooleanFilter,
     IdFilter,
     ScopedViewSet,
     actor,
     exit_criteria,
     workstreams_with_progress,
 )
-from readiness.models import ChecklistItem, Phase, Workstream
-from readiness.serializers import (
+from readiness.api.serializers import (
     ChecklistItemSerializer,
     ChecklistItemUpdateSerializer,
+    ErrorSerializer,
     PhaseSerializer,
     PhaseUpdateSerializer,
     WorkstreamSerializer,
     WorkstreamUpdateSerializer,
+)
+from readiness.api.versioning import VersionedMixin, versioned_read, versioned_write
+from readiness.models import ChecklistItem, Phase, Workstream
+
+REFUSED_BY_RECORD = OpenApiResponse(
+    ErrorSerializer,
+    description="The item follows a record and cannot be ticked by hand; `detail` names the "
+    "record and the page where it is changed.",
 )
 
 # --- Workstreams -----------------------------------------------------------------------------
@@ -50,13 +59,15 @@ class WorkstreamFilter(filters.FilterSet):
         summary="Workstreams of the use cases in your organizations",
         responses={200: WorkstreamSerializer(many=True), 400: BAD_FILTER, 403: FORBIDDEN},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One workstream with its checklist",
         responses={200: WorkstreamSerializer, **READ_ERRORS},
     ),
 )
 @extend_schema(tags=["workstreams"])
-class WorkstreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class WorkstreamViewSet(
+    VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     model = Workstream
     serializer_class = WorkstreamSerializer
     filterset_class = WorkstreamFilter
@@ -65,10 +76,11 @@ class WorkstreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         return (
             workstreams_with_progress()
             .filter(use_case__organization__in=org_ids)
+            .select_related("use_case__organization")
             .prefetch_related(
                 Prefetch(
                     "items",
-                    queryset=ChecklistItem.objects.select_related("done_by").order_by(
+                    queryset=ChecklistItem.objects.select_related("done_by", "owner").order_by(
                         "position", "id"
                     ),
                 )
@@ -76,21 +88,27 @@ class WorkstreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             .order_by("use_case_id", "number")
         )
 
-    @extend_schema(
+    @versioned_write(
         summary="Change a workstream",
         description=(
             "Owner (email of a member, or null), status, health, due date, notes; only the "
-            "fields sent change. Org admins and program managers only."
+            "fields sent change. The status follows the items: send the one they give, or "
+            "`at_risk` or `blocked` to flag unfinished work (400 otherwise, saying why). Moving "
+            "the due date moves the open items due with it. Org admins and program managers "
+            "only."
         ),
         request=WorkstreamUpdateSerializer,
         responses={200: WorkstreamSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        workstream = access.access_workstream(request.user, pk, predicate=access.WRITE)
+        workstream = access.access_workstream(request.user, pk, perm=access.WRITE)
         serializer = WorkstreamUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.workstream_update(
-            actor=actor(request), workstream=workstream, **serializer.validated_data
+            actor=actor(request),
+            workstream=workstream,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
         return Response(WorkstreamSerializer(self.fresh(workstream.pk)).data)
 
@@ -102,7 +120,7 @@ class ChecklistItemFilter(filters.FilterSet):
     use_case = IdFilter(method="for_use_case", help_text="Id of a use case (items and criteria).")
     workstream = IdFilter(field_name="workstream_id", help_text="Id of a workstream.")
     phase = IdFilter(field_name="phase_id", help_text="Id of a phase (its exit criteria).")
-    done = filters.BooleanFilter()
+    done = BooleanFilter()
 
     class Meta:
         model = ChecklistItem
@@ -119,12 +137,14 @@ class ChecklistItemFilter(filters.FilterSet):
         summary="Checklist items: workstream items and phase exit criteria",
         responses={200: ChecklistItemSerializer(many=True), 400: BAD_FILTER, 403: FORBIDDEN},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One checklist item", responses={200: ChecklistItemSerializer, **READ_ERRORS}
     ),
 )
 @extend_schema(tags=["checklist-items"])
-class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ChecklistItemViewSet(
+    VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     model = ChecklistItem
     serializer_class = ChecklistItemSerializer
     filterset_class = ChecklistItemFilter
@@ -135,27 +155,35 @@ class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
                 Q(workstream__use_case__organization__in=org_ids)
                 | Q(phase__use_case__organization__in=org_ids)
             )
-            .select_related("workstream", "phase", "done_by")
+            .select_related("workstream__use_case__organization", "phase", "done_by", "owner")
             .order_by("pk")
         )
 
-    @extend_schema(
-        summary="Tick or untick a checklist item",
+    @versioned_write(
+        summary="Tick or untick a checklist item, or set its owner and due date",
         description=(
-            "Ticking twice changes nothing. Exit criteria of a phase that has passed its gate "
-            "are final (400). Org admins and program managers only."
+            "`done` ticks or unticks a judgment; ticking twice changes nothing. An item that "
+            "follows a record (its `source` is set) is ticked from that record and answers 409 "
+            "naming it. Exit criteria of a phase that has passed its gate are final (400). "
+            "`owner` (email of a member, or null) and `due_date` (or null) set who is reminded "
+            "and when. Org admins and program managers only."
         ),
         request=ChecklistItemUpdateSerializer,
-        responses={200: ChecklistItemSerializer, **WRITE_ERRORS},
+        responses={200: ChecklistItemSerializer, **WRITE_ERRORS, 409: REFUSED_BY_RECORD},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        item = access.access_checklist_item(request.user, pk, predicate=access.WRITE)
+        item = access.access_checklist_item(request.user, pk, perm=access.WRITE)
         serializer = ChecklistItemUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if "done" in serializer.validated_data:
-            services.checklist_item_set_done(
-                actor=actor(request), item=item, done=serializer.validated_data["done"]
-            )
+        data = dict(serializer.validated_data)
+        planning = {k: data[k] for k in ("owner", "due_date") if k in data}
+        services.checklist_item_change(
+            actor=actor(request),
+            item=item,
+            done=data.get("done"),
+            expected_version=self.expected_version(),
+            **planning,
+        )
         return Response(ChecklistItemSerializer(self.fresh(item.pk)).data)
 
 
@@ -175,12 +203,12 @@ class PhaseFilter(filters.FilterSet):
         summary="Phases of the 90-day plans, with their exit criteria",
         responses={200: PhaseSerializer(many=True), 400: BAD_FILTER, 403: FORBIDDEN},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One phase with its exit criteria", responses={200: PhaseSerializer, **READ_ERRORS}
     ),
 )
 @extend_schema(tags=["phases"])
-class PhaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class PhaseViewSet(VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Phase
     serializer_class = PhaseSerializer
     filterset_class = PhaseFilter
@@ -192,7 +220,7 @@ class PhaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             .order_by("use_case_id", "number")
         )
 
-    @extend_schema(
+    @versioned_write(
         summary="Re-plan a phase",
         description=(
             "Send `planned_start`, `planned_end` or both; the end may not come before the "
@@ -202,7 +230,7 @@ class PhaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         responses={200: PhaseSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        phase = access.access_phase(request.user, pk, predicate=access.WRITE)
+        phase = access.access_phase(request.user, pk, perm=access.WRITE)
         serializer = PhaseUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         dates = serializer.validated_data
@@ -211,5 +239,6 @@ class PhaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             phase=phase,
             planned_start=dates.get("planned_start", phase.planned_start),
             planned_end=dates.get("planned_end", phase.planned_end),
+            expected_version=self.expected_version(),
         )
         return Response(PhaseSerializer(self.fresh(phase.pk)).data)

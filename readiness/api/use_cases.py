@@ -30,8 +30,7 @@ from readiness.api.common import (
     member_org_ids,
     workstreams_with_progress,
 )
-from readiness.models import BehaviorSpecVersion, Phase, RiskTier, UseCase, UseCaseStatus
-from readiness.serializers import (
+from readiness.api.serializers import (
     BehaviorSpecSerializer,
     BehaviorSpecWriteSerializer,
     GateSerializer,
@@ -41,6 +40,8 @@ from readiness.serializers import (
     UseCaseSerializer,
     UseCaseUpdateSerializer,
 )
+from readiness.api.versioning import VersionedMixin, versioned_read, versioned_write
+from readiness.models import BehaviorSpecVersion, Phase, RiskTier, UseCase, UseCaseStatus
 
 
 class UseCaseFilter(filters.FilterSet):
@@ -111,13 +112,15 @@ def _use_case_detail(queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
         ),
         responses={200: UseCaseSerializer(many=True), 400: BAD_FILTER, 403: FORBIDDEN},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One use case with its workstreams, plan, current spec and next gate",
         responses={200: UseCaseDetailSerializer, **READ_ERRORS},
     ),
 )
 @extend_schema(tags=["use-cases"])
-class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class UseCaseViewSet(
+    VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     """Use cases. There is no DELETE: a use case is retired, never removed (405)."""
 
     model = UseCase
@@ -136,6 +139,12 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     def get_serializer_class(self) -> type[UseCaseSerializer]:
         return UseCaseSerializer if self.action == "list" else UseCaseDetailSerializer
+
+    def etag_version(self, data: Any) -> int | None:
+        if self.action == "spec":  # the spec's ETag is its current version's number
+            current = data.get("current") if isinstance(data, dict) else None
+            return int(current["version"]) if current else 0
+        return super().etag_version(data)
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
         base = UseCase.objects.filter(organization__in=member_org_ids(self.request.user))
@@ -159,7 +168,7 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             # A read-only role hears 403 even when its body is also invalid; an unknown
             # organization is left to the serializer, which reports it as a field error.
             with contextlib.suppress(Http404):
-                access.membership_for(request.user, slug, predicate=access.WRITE)
+                access.membership_for(request.user, slug, perm=access.WRITE)
         serializer = UseCaseCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -170,23 +179,28 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         location = reverse("api-use-case-detail", kwargs={"pk": use_case.pk})
         return self._detail(use_case.pk, status.HTTP_201_CREATED, headers={"Location": location})
 
-    @extend_schema(
+    @versioned_write(
         summary="Change a use case",
         description=(
             "Only the fields sent change; the priority score is recomputed. Status and phase "
-            "change only through `transition`. Org admins and program managers only."
+            "change only through `transition`. Send `If-Match` with the ETag of your GET: if "
+            "the use case changed since, 412 and nothing is saved. Org admins and program "
+            "managers only."
         ),
         request=UseCaseUpdateSerializer,
         responses={200: UseCaseDetailSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        use_case = access.access_use_case(request.user, pk, predicate=access.WRITE)
+        use_case = access.access_use_case(request.user, pk, perm=access.WRITE)
         serializer = UseCaseUpdateSerializer(
             data=request.data, partial=True, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
         services.use_case_update(
-            actor=actor(request), use_case=use_case, **serializer.validated_data
+            actor=actor(request),
+            use_case=use_case,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
         return self._detail(use_case.pk)
 
@@ -195,20 +209,22 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         description=(
             "Moves the use case into its next phase (or, from phase 3, into production) if "
             "every check on the gate passes; otherwise answers 409 with every blocker and "
-            "changes nothing. Send `expected_phase` to make a retried request safe."
+            "changes nothing. `expected_phase` is required (400 without it): a retried or raced "
+            "request moves the use case one phase at most, and the loser hears 409 saying who "
+            "moved it where (not audited as a refusal)."
         ),
         request=TransitionSerializer,
         responses={200: UseCaseDetailSerializer, **WRITE_ERRORS, 409: GATE_REFUSED},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
-        use_case = access.access_use_case(request.user, pk, predicate=access.WRITE)
+        use_case = access.access_use_case(request.user, pk, perm=access.WRITE)
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.phase_transition(
             actor=actor(request),
             use_case=use_case,
-            expected_phase=serializer.validated_data.get("expected_phase"),
+            expected_phase=serializer.validated_data["expected_phase"],
         )
         return self._detail(use_case.pk)
 
@@ -229,17 +245,19 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         }
         return Response(GateSerializer(data).data)
 
-    @extend_schema(
+    @versioned_read(
         methods=["GET"],
         summary="The production behavior spec: current version and history",
         responses={200: BehaviorSpecSerializer, **READ_ERRORS},
     )
-    @extend_schema(
+    @versioned_write(
         methods=["POST"],
         summary="Save a new version of the behavior spec",
         description=(
             "Every field is required; earlier versions are kept. Answers 400 when nothing "
-            "differs from the current version. Org admins and program managers only."
+            "differs from the current version. The ETag is the current version's number "
+            '(`"0"` before the first): with `If-Match`, 412 if someone saved a newer version '
+            "since. Org admins and program managers only."
         ),
         request=BehaviorSpecWriteSerializer,
         responses={201: BehaviorSpecSerializer, **WRITE_ERRORS},
@@ -248,11 +266,14 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def spec(self, request: Request, pk: str) -> Response:
         code: int = status.HTTP_200_OK
         if request.method == "POST":
-            use_case = access.access_use_case(request.user, pk, predicate=access.WRITE)
+            use_case = access.access_use_case(request.user, pk, perm=access.WRITE)
             serializer = BehaviorSpecWriteSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             services.behavior_spec_save(
-                actor=actor(request), use_case=use_case, **serializer.validated_data
+                actor=actor(request),
+                use_case=use_case,
+                expected_version=self.expected_version(),
+                **serializer.validated_data,
             )
             code = status.HTTP_201_CREATED
         else:

@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from readiness.access import WRITE, membership_of
-from readiness.audit import audit_record, changed, snapshot
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
 from readiness.models import (
     Integration,
     IntegrationStatus,
     UseCase,
     User,
 )
+from readiness.services.workstreams import integrations_follow
+from readiness.versioning import check_version, lock_checked
 
 INTEGRATION_FIELDS = (
     "name",
@@ -55,16 +57,24 @@ def _validate(integration: Integration) -> None:
 
 
 @transaction.atomic
+@audit_at_end()  # the items and workstreams follow first, then the records
 def integration_save(
-    *, actor: User, use_case: UseCase, integration: Integration | None = None, **fields: Any
+    *,
+    actor: User,
+    use_case: UseCase,
+    integration: Integration | None = None,
+    expected_version: int | None = None,
+    **fields: Any,
 ) -> Integration:
     """Add an integration to ``use_case`` (``integration`` None) or change one of its own.
 
     Program managers and admins only. Raises ValidationError naming the field to fix: unknown
     fields, a duplicate name, an owner from outside the organization, or going live with a
-    concern still open. Audited with the fields that changed.
+    concern still open. Audited with the fields that changed. The integration workstream's
+    items follow the concerns of all the use case's integrations. With ``expected_version``,
+    StaleVersion if the integration changed since (nothing saved).
     """
-    membership_of(actor, use_case.organization_id, predicate=WRITE)
+    membership_of(actor, use_case.organization_id, perm=WRITE)
     unknown = set(fields) - set(INTEGRATION_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -75,7 +85,10 @@ def integration_save(
     else:
         if integration.use_case_id != use_case.pk:
             raise ValidationError("This integration belongs to another use case.")
-        integration = Integration.objects.select_for_update().get(pk=integration.pk)
+        integration = Integration.objects.select_for_update(no_key=True, of=("self",)).get(
+            pk=integration.pk
+        )
+        check_version(integration, expected_version)
         integration.use_case = use_case
         before = snapshot(integration, INTEGRATION_FIELDS)
         action = "integration.updated"
@@ -94,14 +107,22 @@ def integration_save(
             before=b or None,
             after=a,
         )
+        integrations_follow(use_case=use_case, actor=actor)
     return integration
 
 
 @transaction.atomic
-def integration_delete(*, actor: User, integration: Integration) -> None:
-    """Remove an integration (a connection that was recorded by mistake); audited."""
+@audit_at_end()  # recorded, then deleted: the record is appended last
+def integration_delete(
+    *, actor: User, integration: Integration, expected_version: int | None = None
+) -> None:
+    """Remove an integration (a connection that was recorded by mistake); audited. The
+    integration workstream's items follow the integrations that remain. With
+    ``expected_version``, StaleVersion if it changed since (nothing deleted)."""
     use_case = integration.use_case
-    membership_of(actor, use_case.organization_id, predicate=WRITE)
+    membership_of(actor, use_case.organization_id, perm=WRITE)
+    lock_checked(Integration, integration.pk, expected_version)
+    integration = Integration.objects.get(pk=integration.pk)  # as it stands under the lock
     before = snapshot(integration, INTEGRATION_FIELDS)
     audit_record(
         actor=actor,
@@ -112,3 +133,4 @@ def integration_delete(*, actor: User, integration: Integration) -> None:
         before=before,
     )
     integration.delete()
+    integrations_follow(use_case=use_case, actor=actor)

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from readiness import defaults
+from readiness import defaults, outbox
 from readiness.access import MANAGE, membership_of
-from readiness.audit import audit_record, changed, snapshot
+from readiness.accounts import email_addresses
+from readiness.audit import audit_at_end, audit_record, changed, snapshot
+from readiness.facts import facts_of_workstream
 from readiness.models import Invitation, Membership, Organization, Role, User, WorkstreamTemplate
 
 
@@ -45,6 +47,7 @@ def organization_create(*, user: User, name: str, slug: str = "") -> Organizatio
             number=d["number"],
             name=d["name"],
             purpose=d["purpose"],
+            facts=list(d["facts"]),
             items=list(d["items"]),
         )
         for d in defaults.WORKSTREAMS
@@ -71,7 +74,7 @@ def invitation_create(
     *, actor: User, organization: Organization, email: str, role: str
 ) -> Invitation:
     """Invite ``email`` to join with ``role``; the email goes out by a task after commit."""
-    membership_of(actor, organization.pk, predicate=MANAGE)
+    membership_of(actor, organization.pk, perm=MANAGE)
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the listed roles."})
@@ -101,6 +104,9 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
+    from readiness.tasks import send_invitation_email
+
+    outbox.enqueue(send_invitation_email, invitation.pk)
     audit_record(
         actor=actor,
         organization=organization,
@@ -108,16 +114,15 @@ def invitation_create(
         target=invitation,
         after={"email": email, "role": role},
     )
-    from readiness.tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
-    membership_of(actor, invitation.organization_id, predicate=MANAGE)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    membership_of(actor, invitation.organization_id, perm=MANAGE)
+    invitation = Invitation.objects.select_for_update(no_key=True, of=("self",)).get(
+        pk=invitation.pk
+    )
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation was already accepted; remove the member instead.")
     if invitation.revoked_at is None:
@@ -135,14 +140,55 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(*, user: User, token: str) -> Membership:
-    """Join the organization. The signed-in user's email must be the invited one."""
+    """Join through the emailed link. The token went only to the invited mailbox, so holding it
+    proves the mailbox; the signed-in account must also have the invited address (verified or
+    not), so that nobody joins under another account by mistake.
+
+    The address is not marked verified by this: a link an org admin passed on proves nothing
+    to the other organizations that may have invited the same address."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(no_key=True, of=("self",))
         .select_related("organization")
         .filter(token=token)
         .first()
     )
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
+        raise ValidationError(
+            "This invitation is not valid any more. Ask an org admin for a new one."
+        )
+    if invitation.email.lower() not in email_addresses(user, verified_only=False):
+        raise ValidationError(
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+            "Sign in with the invited address."
+        )
+    return _invitation_use(user=user, invitation=invitation, via="link")
+
+
+@transaction.atomic
+def invitation_join(*, user: User, invitation_id: int) -> Membership:
+    """Join from the home page's list of invitations: only with a verified address of the
+    user's that is the invited one (an address typed at sign-up or added to the account and
+    never proved is not enough; nor is it shown the invitation). A missing invitation and one
+    for an address the user has not verified are refused alike."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.email.lower() not in email_addresses(
+        user, verified_only=True
+    ):
+        raise ValidationError(
+            "There is no invitation for a verified address of yours. Verify the invited "
+            "address under Email addresses, or open the link in the invitation email."
+        )
+    return _invitation_use(user=user, invitation=invitation, via="verified address")
+
+
+def _invitation_use(*, user: User, invitation: Invitation, via: str) -> Membership:
+    """Accept a locked invitation whose address the caller has checked is the user's."""
+    if invitation.revoked_at is not None:
         raise ValidationError(
             "This invitation is not valid any more. Ask an org admin for a new one."
         )
@@ -155,11 +201,6 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         raise ValidationError("This invitation has already been used.")
     if invitation.expires_at <= timezone.now():
         raise ValidationError("This invitation has expired. Ask an org admin to invite you again.")
-    if user.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
-            "Sign in with the invited address."
-        )
     membership, created = Membership.objects.get_or_create(
         organization=invitation.organization, user=user, defaults={"role": invitation.role}
     )
@@ -171,9 +212,40 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             organization=invitation.organization,
             action="membership.create",
             target=membership,
-            after={"user": user.email, "role": membership.role, "via": "invitation"},
+            after={
+                "user": user.email,
+                "role": membership.role,
+                "via": "invitation",
+                "proof": via,
+                "invited": invitation.email,
+            },
         )
     return membership
+
+
+@transaction.atomic
+def organization_set_mfa_required(
+    *, actor: User, organization: Organization, required: bool
+) -> Organization:
+    """Require (or stop requiring) a second factor of the organization's org admins,
+    governance reviewers and executives. Takes effect at each such member's next request
+    (readiness.middleware.MfaRequiredMiddleware)."""
+    membership_of(actor, organization.pk, perm=MANAGE)
+    organization = Organization.objects.select_for_update(of=("self",)).get(pk=organization.pk)
+    if organization.mfa_required == required:
+        return organization
+    before = {"mfa_required": organization.mfa_required}
+    organization.mfa_required = required
+    organization.save(update_fields=["mfa_required"])
+    audit_record(
+        actor=actor,
+        organization=organization,
+        action="organization.update",
+        target=organization,
+        before=before,
+        after={"mfa_required": required},
+    )
+    return organization
 
 
 def _admin_count(organization_id: int) -> int:
@@ -183,20 +255,21 @@ def _admin_count(organization_id: int) -> int:
 @transaction.atomic
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     """Change a member's role; the last org admin cannot be demoted."""
-    membership_of(actor, membership.organization_id, predicate=MANAGE)
+    membership_of(actor, membership.organization_id, perm=MANAGE)
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the listed roles."})
     # Lock the organization's admins so two demotions at once cannot leave it with none.
     list(
-        Membership.objects.select_for_update().filter(
+        Membership.objects.select_for_update(no_key=True, of=("self",)).filter(
             organization_id=membership.organization_id, role=Role.ORG_ADMIN
         )
     )
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("organization", "user")
-        .get(pk=membership.pk)
-    )
+    # The member's row alone (a plain FOR UPDATE over the join would also lock the
+    # organization, which every audited insert references), then its relations, read fresh.
+    Membership.objects.select_for_update(no_key=True, of=("self",)).filter(
+        pk=membership.pk
+    ).values_list("pk").first()
+    membership = Membership.objects.select_related("organization", "user").get(pk=membership.pk)
     if membership.role == role:
         return membership
     if membership.role == Role.ORG_ADMIN and _admin_count(membership.organization_id) <= 1:
@@ -220,12 +293,13 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 
 @transaction.atomic
+@audit_at_end()  # recorded, then deleted: the record is appended last
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """Remove a member (admins remove anyone, members may leave); never the last org admin."""
     if actor.pk != membership.user_id:
-        membership_of(actor, membership.organization_id, predicate=MANAGE)
+        membership_of(actor, membership.organization_id, perm=MANAGE)
     list(
-        Membership.objects.select_for_update().filter(
+        Membership.objects.select_for_update(no_key=True, of=("self",)).filter(
             organization_id=membership.organization_id, role=Role.ORG_ADMIN
         )
     )
@@ -246,19 +320,48 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
 
 @transaction.atomic
 def workstream_template_update(
-    *, actor: User, template: WorkstreamTemplate, name: str, purpose: str, items: list[str]
+    *,
+    actor: User,
+    template: WorkstreamTemplate,
+    name: str,
+    purpose: str,
+    items: list[str],
+    facts: list[str] | None = None,
 ) -> WorkstreamTemplate:
-    """Edit a template; use cases created before keep the workstreams they were given."""
-    membership_of(actor, template.organization_id, predicate=MANAGE)
+    """Edit a template; use cases created before keep the workstreams they were given.
+
+    ``facts`` chooses which of the workstream's fact-backed items new use cases get (keys of
+    :mod:`readiness.facts` for this workstream; None keeps the current choice); ``items`` are
+    the judgments, ticked by hand. A workstream needs at least one item of either kind.
+    """
+    membership_of(actor, template.organization_id, perm=MANAGE)
     items = [i.strip() for i in items if i.strip()]
-    if not items:
+    allowed = [d.fact.value for d in facts_of_workstream(template.number)]
+    chosen = list(template.facts) if facts is None else list(dict.fromkeys(facts))
+    if any(f not in allowed for f in chosen):
+        raise ValidationError(
+            {"facts": "Choose among the items that follow this workstream's records."}
+        )
+    chosen = [f for f in allowed if f in chosen]  # always in the default order
+    if not items and not chosen:
         raise ValidationError({"items": "A workstream needs at least one checklist item."})
     if any(len(i) > 300 for i in items):
         raise ValidationError({"items": "Keep each item under 300 characters."})
-    template = WorkstreamTemplate.objects.select_for_update().get(pk=template.pk)
-    fields = ("name", "purpose", "items")
+    stated = {d.text for d in facts_of_workstream(template.number)}
+    if any(i in stated for i in items):
+        raise ValidationError(
+            {
+                "items": "An item that follows a record is chosen above, not typed here: "
+                + "; ".join(f"“{i}”" for i in items if i in stated)
+            }
+        )
+    template = WorkstreamTemplate.objects.select_for_update(no_key=True, of=("self",)).get(
+        pk=template.pk
+    )
+    fields = ("name", "purpose", "facts", "items")
     before = snapshot(template, fields)
-    template.name, template.purpose, template.items = name.strip(), purpose.strip(), items
+    template.name, template.purpose = name.strip(), purpose.strip()
+    template.facts, template.items = chosen, items
     template.full_clean()
     template.save(update_fields=[*fields, "updated_at"])
     b, a = changed(before, snapshot(template, fields))

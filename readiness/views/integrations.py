@@ -7,32 +7,18 @@ import copy
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from readiness import access, services
-from readiness.forms_executive import IntegrationForm
+from readiness.errors import StaleVersion
+from readiness.forms import IntegrationForm
 from readiness.models import Integration, IntegrationStatus, Membership, UseCase
 from readiness.services.integrations import INTEGRATION_FIELDS
-from readiness.views.common import AuthedRequest, add_errors
+from readiness.views.common import AuthedRequest, add_errors, member_required
 from readiness.views.use_cases import use_case_context
-
-
-def access_integration(
-    user: Any, pk: Any, *, org_slug: str | None, predicate: str | None = None
-) -> Integration:
-    """The integration within the user's organizations (404 otherwise), role checked (403)."""
-    return access._scoped_get(
-        Integration.objects.select_related("use_case__organization", "use_case__owner", "owner"),
-        user,
-        pk,
-        org_path="use_case__organization",
-        org_slug=org_slug,
-        predicate=predicate,
-    )
 
 
 def _list_context(membership: Membership, use_case: UseCase) -> dict[str, Any]:
@@ -47,10 +33,10 @@ def _list_context(membership: Membership, use_case: UseCase) -> dict[str, Any]:
     return context
 
 
-@login_required
+@member_required()
 def integration_list(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
     return render(request, "readiness/integrations.html", _list_context(membership, use_case))
 
 
@@ -70,10 +56,13 @@ def _form_page(
                 actor=request.user,
                 use_case=use_case,
                 integration=integration,
+                expected_version=form.expected_version(),
                 **{f: form.cleaned_data[f] for f in INTEGRATION_FIELDS},
             )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, f"Integration with {saved.name} saved.")
             return redirect("usecase_integrations", org=use_case.organization.slug, pk=use_case.pk)
@@ -87,25 +76,24 @@ def _form_page(
     )
 
 
-@login_required
+@member_required()
 def integration_create(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk, perm=access.WRITE)
     return _form_page(request, membership, use_case, None)
 
 
-@login_required
+@member_required()
 def integration_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    integration = access_integration(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    integration = access.access_integration(membership, pk, perm=access.WRITE)
     return _form_page(request, membership, integration.use_case, integration)
 
 
-@login_required
+@member_required()
 @require_POST
 def integration_delete(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    access.membership_for(request.user, org)
-    integration = access_integration(request.user, pk, org_slug=org, predicate=access.WRITE)
+    integration = access.access_integration(request.membership, pk, perm=access.WRITE)
     use_case = integration.use_case
     services.integration_delete(actor=request.user, integration=integration)
     messages.success(request, f"Integration with {integration.name} removed.")

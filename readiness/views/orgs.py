@@ -3,70 +3,40 @@ members and roles, and the organization's workstream templates."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from readiness import access, services
-from readiness.models import Invitation, Membership, Role, User, WorkstreamTemplate
-from readiness.org_forms import InvitationForm, OrganizationForm, WorkstreamTemplateForm
-from readiness.views.common import AuthedRequest, add_errors, error_messages
+from readiness.accounts import email_addresses, has_second_factor, members_with_second_factor
+from readiness.forms import (
+    InvitationForm,
+    OrganizationForm,
+    OrganizationSecurityForm,
+    WorkstreamTemplateForm,
+)
+from readiness.models import MFA_ROLES, Invitation, Membership, Role, User, WorkstreamTemplate
+from readiness.views.common import AuthedRequest, add_errors, error_messages, member_required
 
 LAST_ORG_SESSION_KEY = "last_org"
 
 
-# Access lookups for the objects on these pages. They follow readiness.access: an object that
-# is missing or belongs to another organization is a 404; a role that may not act is a 403.
-
-
-M = TypeVar("M", bound=models.Model)
-
-
-def _access_in_org(
-    queryset: models.QuerySet[M], user: Any, pk: int, *, org_slug: str, predicate: str | None
-) -> M:
-    actor = access.membership_for(user, org_slug)
-    obj = queryset.filter(pk=pk, organization=actor.organization).first()
-    if obj is None:
-        raise Http404(f"No such {queryset.model._meta.verbose_name}")
-    if predicate and not getattr(actor, predicate):
-        raise PermissionDenied(f"Your role ({actor.get_role_display()}) does not allow this.")
-    return obj
-
-
-def _access_membership(
-    user: Any, pk: int, *, org_slug: str, predicate: str | None = None
-) -> Membership:
-    queryset = Membership.objects.select_related("user", "organization")
-    return _access_in_org(queryset, user, pk, org_slug=org_slug, predicate=predicate)
-
-
-def _access_invitation(
-    user: Any, pk: int, *, org_slug: str, predicate: str | None = None
-) -> Invitation:
-    queryset = Invitation.objects.select_related("organization")
-    return _access_in_org(queryset, user, pk, org_slug=org_slug, predicate=predicate)
-
-
-def _access_template(
-    user: Any, pk: int, *, org_slug: str, predicate: str | None = None
-) -> WorkstreamTemplate:
-    queryset = WorkstreamTemplate.objects.select_related("organization")
-    return _access_in_org(queryset, user, pk, org_slug=org_slug, predicate=predicate)
-
-
 def _pending_invitations_for(user: User) -> list[Invitation]:
+    """Invitations to the user's verified addresses only: an address typed at sign-up or added
+    to the account, and never proved, must not even reveal that an organization invited it."""
+    verified = email_addresses(user, verified_only=True)
+    if not verified:
+        return []
     invitations = Invitation.objects.select_related("organization", "invited_by").filter(
-        email__iexact=user.email,
+        email__in=verified,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
@@ -91,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         last = request.session.get(LAST_ORG_SESSION_KEY)
         chosen = next((m for m in memberships if m.organization.slug == last), memberships[0])
         request.session[LAST_ORG_SESSION_KEY] = chosen.organization.slug
-        return redirect("usecase_list", org=chosen.organization.slug)
+        return redirect("org_home", org=chosen.organization.slug)
     invitations = _pending_invitations_for(user)
     if not invitations:
         return redirect("org_create")
@@ -118,10 +88,10 @@ def organization_create(request: AuthedRequest) -> HttpResponse:
             request.session[LAST_ORG_SESSION_KEY] = org.slug
             messages.success(
                 request,
-                f"Welcome to {org.name}. You are its org admin: add your first use case, "
-                "then invite your team from Members.",
+                f"Welcome to {org.name}. You are its org admin: the steps below set it up, "
+                "and tick themselves as you go.",
             )
-            return redirect("usecase_list", org=org.slug)
+            return redirect("org_home", org=org.slug)
     has_orgs = Membership.objects.filter(user=request.user).exists()
     return render(
         request,
@@ -166,7 +136,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         user is not None
         and Membership.objects.filter(user=user, organization=invitation.organization).exists()
     )
-    wrong_email = user is not None and user.email.lower() != invitation.email.lower()
+    wrong_email = user is not None and invitation.email.lower() not in email_addresses(
+        user, verified_only=False
+    )
     context = {
         "invitation": invitation,
         "error": error,
@@ -183,6 +155,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def invitation_join(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Accept an invitation listed on the home page (to a verified address of the user's)."""
+    try:
+        membership = services.invitation_join(user=request.user, invitation_id=pk)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+        return redirect("home")
+    org = membership.organization
+    request.session[LAST_ORG_SESSION_KEY] = org.slug
+    messages.success(request, f"You joined {org.name} as {membership.get_role_display().lower()}.")
+    return redirect("usecase_list", org=org.slug)
+
+
 # Members
 
 
@@ -194,6 +182,7 @@ def _members_context(membership: Membership, invite_form: InvitationForm) -> dic
     members = list(
         Membership.objects.filter(organization=org)
         .select_related("user")
+        .annotate(has_mfa=members_with_second_factor())
         .order_by(admin_first, "user__first_name", "user__last_name", "user__email")
     )
     invitations: list[Invitation] = []
@@ -212,18 +201,20 @@ def _members_context(membership: Membership, invite_form: InvitationForm) -> dic
         "members": members,
         "invitations": invitations,
         "invite_form": invite_form,
+        "security_form": OrganizationSecurityForm(initial={"mfa_required": org.mfa_required}),
+        "mfa_missing": [m for m in members if m.role in MFA_ROLES and not m.has_mfa],
         "roles": Role.choices,
         "nav": "members",
     }
 
 
-@login_required
+@member_required()
 def members(request: AuthedRequest, org: str) -> HttpResponse:
     """Everyone sees who is in the organization; org admins also invite and manage roles."""
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     invite_form = InvitationForm(request.POST or None)
     if request.method == "POST":
-        access.membership_for(request.user, org, predicate=access.MANAGE)
+        access.require(membership, access.MANAGE)
         if invite_form.is_valid():
             try:
                 invitation = services.invitation_create(
@@ -249,10 +240,35 @@ def members(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required(access.MANAGE)
+@require_POST
+def organization_security(request: AuthedRequest, org: str) -> HttpResponse:
+    """Org admins require (or stop requiring) two-factor authentication of the roles that
+    approve, govern and decide."""
+    form = OrganizationSecurityForm(request.POST)
+    # One optional checkbox: the form is always valid, and an unticked box sends nothing.
+    required = form.is_valid() and bool(form.cleaned_data["mfa_required"])
+    organization = services.organization_set_mfa_required(
+        actor=request.user, organization=request.membership.organization, required=required
+    )
+    if not required:
+        messages.success(request, "Two-factor authentication is no longer required.")
+        return redirect("members", org=org)
+    note = ""
+    if request.membership.must_use_mfa and not has_second_factor(request.user):
+        note = " You have none yet: you will be asked to set one up now."
+    messages.success(
+        request,
+        f"{organization.name} now requires two-factor authentication of org admins, "
+        f"governance reviewers and executives, from their next page.{note}",
+    )
+    return redirect("members", org=org)
+
+
+@member_required()
 @require_POST
 def member_role(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    target = _access_membership(request.user, pk, org_slug=org, predicate=access.MANAGE)
+    target = access.access_membership(request.membership, pk, perm=access.MANAGE)
     try:
         changed = services.membership_change_role(
             actor=request.user, membership=target, role=request.POST.get("role", "")
@@ -267,14 +283,14 @@ def member_role(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return redirect("members", org=org)
 
 
-@login_required
+@member_required()
 @require_POST
 def member_remove(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """Admins remove anyone; any member may remove themselves (leave)."""
-    target = _access_membership(request.user, pk, org_slug=org)
+    target = access.access_membership(request.membership, pk)
     leaving = target.user_id == request.user.pk
     if not leaving:
-        access.membership_for(request.user, org, predicate=access.MANAGE)
+        access.require(request.membership, access.MANAGE)
     org_name = target.organization.name
     try:
         services.membership_remove(actor=request.user, membership=target)
@@ -291,10 +307,10 @@ def member_remove(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return redirect("members", org=org)
 
 
-@login_required
+@member_required()
 @require_POST
 def invitation_revoke(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    invitation = _access_invitation(request.user, pk, org_slug=org, predicate=access.MANAGE)
+    invitation = access.access_invitation(request.membership, pk, perm=access.MANAGE)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as exc:
@@ -308,9 +324,9 @@ def invitation_revoke(request: AuthedRequest, org: str, pk: int) -> HttpResponse
 # Workstream templates
 
 
-@login_required
+@member_required(access.MANAGE)
 def template_list(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org, predicate=access.MANAGE)
+    membership = request.membership
     templates = WorkstreamTemplate.objects.filter(organization=membership.organization)
     return render(
         request,
@@ -319,9 +335,9 @@ def template_list(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required()
 def template_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    template = _access_template(request.user, pk, org_slug=org, predicate=access.MANAGE)
+    template = access.access_workstream_template(request.membership, pk, perm=access.MANAGE)
     form = WorkstreamTemplateForm.for_template(template, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,6 +347,7 @@ def template_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 purpose=form.cleaned_data["purpose"],
                 items=form.item_lines(),
+                facts=form.chosen_facts() if "facts" in form.fields else [],
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -2,50 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from readiness import access, gate, selectors, services
-from readiness.errors import Conflict, GateRefused
+from readiness.errors import Conflict, GateRefused, StaleVersion
 from readiness.forms import PhaseDatesForm
-from readiness.models import PLAN_LENGTH_DAYS, Phase, UseCase
-from readiness.views.common import AuthedRequest, add_errors
-from readiness.views.use_cases import render_detail, use_case_context
+from readiness.models import PHASE_STATES, PLAN_LENGTH_DAYS, UseCase
+from readiness.views.common import AuthedRequest, add_errors, member_required
+from readiness.views.refusals import remember_refusal
+from readiness.views.use_cases import use_case_context
 
 
-@login_required
+@member_required()
 @require_POST
 def usecase_transition(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    """Ask the gate to move the use case on. A refusal re-renders the overview (409) listing
-    every blocker; a lost race (Conflict) is reported and the overview reloaded."""
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org, predicate=access.WRITE)
-    expected: int | None = None
-    if request.POST.get("expected_phase"):
-        try:
-            expected = int(request.POST["expected_phase"])
-        except ValueError:
-            return HttpResponseBadRequest("expected_phase must be a phase number")
+    """Ask the gate to move the use case on, then redirect to the overview (post/redirect/get,
+    so a reload never resubmits). A refusal is kept in the session and shown once by the
+    overview, every blocker linked; a lost race (Conflict) is reported as a message."""
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk, perm=access.WRITE)
+    # Required, as in the API: a resubmitted or raced form moves the use case one phase at most.
+    try:
+        expected = int(request.POST.get("expected_phase", ""))
+    except ValueError:
+        return HttpResponseBadRequest("expected_phase must be a phase number")
     target = gate.next_target(use_case)
     try:
         moved = services.phase_transition(
             actor=request.user, use_case=use_case, expected_phase=expected
         )
     except GateRefused as refused:
-        return render_detail(
-            request,
-            membership,
-            use_case,
-            blockers=refused.blockers,
-            refused_target=target,
-            status=409,
-        )
+        remember_refusal(request, use_case, target, refused.blockers)
+        return redirect("usecase_detail", org=org, pk=use_case.pk)
     except Conflict as conflict:
         messages.error(request, str(conflict))
         return redirect("usecase_detail", org=org, pk=use_case.pk)
@@ -57,20 +49,6 @@ def usecase_transition(request: AuthedRequest, org: str, pk: int) -> HttpRespons
     return redirect("usecase_detail", org=org, pk=use_case.pk)
 
 
-def _phase_state(phase: Phase, use_case: UseCase, today: Any) -> str:
-    if phase.is_complete:
-        return "done"
-    if phase.is_late(today):
-        return "late"
-    if use_case.is_in_plan and phase.number == use_case.current_phase:
-        return "current"
-    return "upcoming"
-
-
-STATE_LABELS = {"done": "Done", "late": "Late", "current": "Current", "upcoming": "Upcoming"}
-STATE_BADGES = {"done": "badge-done", "late": "badge-bad", "current": "badge-info", "upcoming": ""}
-
-
 def today_position(plan_day: int) -> float:
     """Where today falls across the 90 days, as a percentage clamped to 0-100.
 
@@ -80,18 +58,17 @@ def today_position(plan_day: int) -> float:
     return max(0.0, min(100.0, percent))
 
 
-@login_required
+@member_required()
 def usecase_timeline(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
     uc = selectors.use_case_detail(use_case)
     context = use_case_context(membership, uc, "timeline")
     today = context["today"]
     phases = uc.phase_list  # type: ignore[attr-defined]
     for phase in phases:
-        phase.state = _phase_state(phase, uc, today)
-        phase.state_label = STATE_LABELS[phase.state]
-        phase.badge = STATE_BADGES[phase.state]
+        phase.state = phase.timeline_state(uc, today)
+        phase.state_label, phase.badge = PHASE_STATES[phase.state]
         phase.late = phase.is_late(today)
     plan_day = uc.plan_day(today)
     context.update(
@@ -100,14 +77,26 @@ def usecase_timeline(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
         today_left=f"{today_position(plan_day):.2f}",
         late_phases=[p for p in phases if p.late],
         late_workstreams=[w for w in uc.workstream_list if w.is_late(today)],  # type: ignore[attr-defined]
+        late_items=[
+            (f"Workstream {w.number}: {w.name}", item)
+            for w in uc.workstream_list  # type: ignore[attr-defined]
+            for item in w.items.all()
+            if item.due_state == "late"
+        ]
+        + [
+            (f"Phase {p.number} exit criterion", item)
+            for p in phases
+            for item in p.exit_criteria.all()
+            if item.due_state == "late"
+        ],
     )
     return render(request, "readiness/usecase_timeline.html", context)
 
 
-@login_required
+@member_required()
 def phase_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    phase = access.access_phase(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    phase = access.access_phase(membership, pk, perm=access.WRITE)
     form = PhaseDatesForm(request.POST or None, instance=phase)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,9 +105,12 @@ def phase_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
                 phase=phase,
                 planned_start=form.cleaned_data["planned_start"],
                 planned_end=form.cleaned_data["planned_end"],
+                expected_version=form.expected_version(),
             )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, f"Phase {phase.number} dates saved.")
             return redirect("usecase_timeline", org=org, pk=phase.use_case_id)

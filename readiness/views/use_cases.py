@@ -7,7 +7,6 @@ import copy
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -20,7 +19,9 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from readiness import access, gate, selectors, services
+from readiness.audit.display import audit_changes, humanise_action
 from readiness.diffing import fields_diff
+from readiness.errors import Conflict, StaleVersion
 from readiness.forms import (
     PRIORITY_HELP,
     BehaviorSpecForm,
@@ -30,15 +31,16 @@ from readiness.forms import (
 )
 from readiness.gate import Blocker, Target
 from readiness.models import (
-    AuditEvent,
     BehaviorSpecVersion,
     Membership,
     Phase,
     UseCase,
     Workstream,
 )
-from readiness.scoring import priority_band
-from readiness.views.common import AuthedRequest, add_errors, error_messages
+from readiness.scoring import CRITERIA, priority_band
+from readiness.views.common import AuthedRequest, add_errors, error_messages, member_required
+from readiness.views.refusals import pop_refusal
+from readiness.views.sorting import sort_links
 
 PAGE_SIZE = 50
 
@@ -58,7 +60,7 @@ def safe_next(request: AuthedRequest, fallback: str) -> str:
 
 def use_case_context(membership: Membership, use_case: UseCase, tab: str) -> dict[str, Any]:
     """What every page of one use case needs: its header, tabs and breadcrumbs."""
-    use_case.band = priority_band(use_case.priority_score)  # type: ignore[attr-defined]
+    use_case.band = priority_band(use_case.priority_score, scored=use_case.is_scored)  # type: ignore[attr-defined]
     return {
         "membership": membership,
         "organization": membership.organization,
@@ -89,11 +91,21 @@ def render_detail(
     uc = selectors.use_case_detail(use_case)
     context = use_case_context(membership, uc, "overview")
     current_phase = next((p for p in uc.phase_list if p.number == uc.current_phase), None)  # type: ignore[attr-defined]
+    due = selectors.due_soon_and_late(uc, context["today"])
     context.update(
         current_phase=current_phase if uc.is_in_plan else None,
         blockers=blockers or [],
         refused_target=refused_target,
         back_url=uc.get_absolute_url(),
+        economics=[
+            (
+                capfirst(str(getattr(UseCase._meta.get_field(name), "verbose_name", name))),
+                getattr(uc, name),
+            )
+            for name in CRITERIA
+        ],
+        due=due,
+        late_count=sum(1 for d in due if d.late),
     )
     return render(request, "readiness/usecase_detail.html", context, status=status)
 
@@ -131,33 +143,19 @@ def _render_criteria(
 
 # The list
 
-
-@login_required
-def org_home(request: AuthedRequest, org: str) -> HttpResponse:
-    access.membership_for(request.user, org)
-    return redirect("usecase_list", org=org)
-
-
-def _sort_links(current: str) -> dict[str, dict[str, str]]:
-    """For each sortable column: the ``sort`` value its header links to and its aria-sort."""
-    first_click = {"priority": "-priority", "name": "name", "start": "-start"}
-    first_click |= {"status": "status", "team": "team"}
-    links = {}
-    for key, default in first_click.items():
-        if current.removeprefix("-") == key:
-            descending = current.startswith("-")
-            links[key] = {
-                "sort": key if descending else f"-{key}",
-                "aria": "descending" if descending else "ascending",
-            }
-        else:
-            links[key] = {"sort": default, "aria": ""}
-    return links
+# Column -> the sort its header asks for first (priority best first, start date newest first).
+FIRST_CLICK = {
+    "priority": "-priority",
+    "name": "name",
+    "start": "-start",
+    "status": "status",
+    "team": "team",
+}
 
 
-@login_required
+@member_required()
 def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     organization = membership.organization
     form = UseCaseFilterForm(request.GET, teams=selectors.use_case_teams(organization))
     filters = form.filters()
@@ -170,7 +168,7 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
     for uc in page:
         uc.day = uc.plan_day(today)  # type: ignore[attr-defined]
         uc.days_to_start = 1 - uc.day  # type: ignore[attr-defined]
-        uc.band = priority_band(uc.priority_score)  # type: ignore[attr-defined]
+        uc.band = priority_band(uc.priority_score, scored=uc.is_scored)  # type: ignore[attr-defined]
         total = uc.items_total  # type: ignore[attr-defined]
         uc.percent = round(100 * uc.items_done / total) if total else 0  # type: ignore[attr-defined]
     is_filtered = any(filters.values())
@@ -184,7 +182,7 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
             "form": form,
             "page": page,
             "sort": sort,
-            "sort_links": _sort_links(sort),
+            "sort_links": sort_links(sort, FIRST_CLICK),
             "is_filtered": is_filtered,
             "can_edit": membership.can_edit_use_cases,
             "nav": "use_cases",
@@ -195,9 +193,9 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
 # Create and edit
 
 
-@login_required
+@member_required(access.WRITE)
 def usecase_create(request: AuthedRequest, org: str) -> HttpResponse:
-    membership = access.membership_for(request.user, org, predicate=access.WRITE)
+    membership = request.membership
     organization = membership.organization
     form = UseCaseForm(
         request.POST or None,
@@ -205,6 +203,7 @@ def usecase_create(request: AuthedRequest, org: str) -> HttpResponse:
         initial={"start_date": timezone.localdate(), "owner": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
+        form.expected_version()  # a new use case has no version to check
         try:
             use_case = services.use_case_create(
                 actor=request.user, organization=organization, **form.cleaned_data
@@ -233,10 +232,10 @@ def usecase_create(request: AuthedRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@member_required(access.WRITE)
 def usecase_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org, predicate=access.WRITE)
-    use_case = access.access_use_case(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk, perm=access.WRITE)
     # The form writes into the instance it is given while validating; keep the page's own copy
     # (breadcrumbs, title) showing what is saved.
     form = UseCaseForm(
@@ -244,9 +243,16 @@ def usecase_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.use_case_update(actor=request.user, use_case=use_case, **form.cleaned_data)
+            services.use_case_update(
+                actor=request.user,
+                use_case=use_case,
+                expected_version=form.expected_version(),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, "Use case saved.")
             return redirect("usecase_detail", org=org, pk=use_case.pk)
@@ -260,22 +266,25 @@ def usecase_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
 # The overview and its workstreams
 
 
-@login_required
+@member_required()
 def usecase_detail(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
-    return render_detail(request, membership, use_case)
+    """The overview; right after a refused transition, with that refusal's blockers (once)."""
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
+    target, blockers = pop_refusal(request, use_case)
+    return render_detail(request, membership, use_case, blockers=blockers, refused_target=target)
 
 
-@login_required
+@member_required()
 @require_POST
 def item_toggle(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """Tick or untick a checklist item. ``done`` ("1" or "0") says which; without it, flip.
 
-    Being explicit makes a double submit harmless: ticking twice leaves it ticked.
+    Being explicit makes a double submit harmless: ticking twice leaves it ticked. An item that
+    follows a record is refused with a message naming the record (409 without htmx).
     """
-    membership = access.membership_for(request.user, org)
-    item = access.access_checklist_item(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    item = access.access_checklist_item(membership, pk, perm=access.WRITE)
     posted = request.POST.get("done")
     done = (posted == "1") if posted in ("0", "1") else not item.done
     error = ""
@@ -283,6 +292,8 @@ def item_toggle(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
         services.checklist_item_set_done(actor=request.user, item=item, done=done)
     except ValidationError as exc:
         error = " ".join(error_messages(exc))
+    except Conflict as refused:  # the item follows a record: say which, and where to change it
+        error = str(refused)
     if request.htmx:
         # htmx does not swap 4xx answers by default, so a refusal comes back as the same
         # fragment with the reason in it (role=alert), where the user is looking.
@@ -302,14 +313,14 @@ def item_toggle(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     return redirect(safe_next(request, fallback))
 
 
-@login_required
+@member_required()
 def workstream_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """The full edit form (GET), or a save from it or from the inline status control (POST).
 
     With htmx the answer is the workstream's card, errors included, whatever was posted.
     """
-    membership = access.membership_for(request.user, org)
-    workstream = access.access_workstream(request.user, pk, org_slug=org, predicate=access.WRITE)
+    membership = request.membership
+    workstream = access.access_workstream(membership, pk, perm=access.WRITE)
     organization = membership.organization
     if request.method == "POST":
         form = WorkstreamForm.for_partial_post(
@@ -318,10 +329,15 @@ def workstream_edit(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.workstream_update(
-                    actor=request.user, workstream=workstream, **form.cleaned_data
+                    actor=request.user,
+                    workstream=workstream,
+                    expected_version=form.expected_version(),
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
+            except StaleVersion as exc:
+                form.refuse_stale(exc)
         if request.htmx:
             problems = [str(e) for errors in form.errors.values() for e in errors]
             return _render_card(request, membership, workstream, " ".join(problems))
@@ -353,29 +369,35 @@ def _spec_labels() -> dict[str, str]:
     }
 
 
-@login_required
+@member_required()
 def usecase_spec(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     """The current spec, an edit form that saves a new version, the versions and their diffs."""
-    membership = access.membership_for(request.user, org)
+    membership = request.membership
     predicate = access.WRITE if request.method == "POST" else None
-    use_case = access.access_use_case(request.user, pk, org_slug=org, predicate=predicate)
+    use_case = access.access_use_case(membership, pk, perm=predicate)
     versions = selectors.spec_versions(use_case)
     current = versions[0] if versions else None
     form: BehaviorSpecForm | None = None
     if membership.can_edit_use_cases:
         initial = current.as_dict() if current else {}
-        form = BehaviorSpecForm(request.POST or None, initial=initial)
+        form = BehaviorSpecForm(
+            request.POST or None, initial=initial, version=current.version if current else 0
+        )
     if request.method == "POST" and form is not None and form.is_valid():
+        expected = form.expected_version()
         data = dict(form.cleaned_data)
         try:
             spec = services.behavior_spec_save(
                 actor=request.user,
                 use_case=use_case,
                 change_note=data.pop("change_note", ""),
+                expected_version=expected,
                 **data,
             )
         except ValidationError as exc:
             add_errors(form, exc)
+        except StaleVersion as exc:
+            form.refuse_stale(exc)
         else:
             messages.success(request, f"Behavior spec saved as version {spec.version}.")
             return redirect("usecase_spec", org=org, pk=use_case.pk)
@@ -411,54 +433,13 @@ def usecase_spec(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-# History
+# History (readiness.audit.display says how a record reads)
 
 
-def humanise_action(action: str) -> str:
-    """``workstream_item.set_done`` -> ``Workstream item set done``."""
-    words = action.replace(".", " ").replace("_", " ").split()
-    return " ".join(words).capitalize()
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
-def _value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if isinstance(value, list):
-        return "; ".join(_value(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{_label(k)}: {_value(v)}" for k, v in value.items()) or "—"
-    return str(value)
-
-
-def audit_changes(event: AuditEvent) -> list[dict[str, Any]]:
-    """The event's changed fields as rows of label, before and after (before may be absent)."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
-    keys = list(dict.fromkeys([*after, *before]))
-    return [
-        {
-            "label": _label(k),
-            "has_before": k in before,
-            "before": _value(before.get(k)),
-            "has_after": k in after,
-            "after": _value(after.get(k)),
-        }
-        for k in keys
-    ]
-
-
-@login_required
+@member_required()
 def usecase_history(request: AuthedRequest, org: str, pk: int) -> HttpResponse:
-    membership = access.membership_for(request.user, org)
-    use_case = access.access_use_case(request.user, pk, org_slug=org)
+    membership = request.membership
+    use_case = access.access_use_case(membership, pk)
     page = Paginator(selectors.use_case_audit(use_case), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

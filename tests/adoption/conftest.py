@@ -8,6 +8,8 @@ from readiness.models import Role
 from tests.factories import UserFactory, add_member
 
 TODAY = timezone.localdate
+# A Sunday, the last day of its ISO week, for tests frozen with @pytest.mark.time_machine.
+SUNDAY = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
 
 
 @pytest.fixture

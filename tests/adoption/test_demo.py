@@ -11,8 +11,7 @@ from adoption.models import (
     TrainingRecord,
     UsageBoundary,
 )
-from adoption.selectors import feedback_trend
-from adoption.services import untrained_managers
+from adoption.selectors import feedback_trend, untrained_managers
 from readiness.audit import verify_chain
 from readiness.models import Organization
 

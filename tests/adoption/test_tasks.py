@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from adoption import services, tasks
-from adoption.calc import week_start
 from adoption.models import FeedbackReminder
 from readiness.models import Notification, Role
+from tests.adoption.conftest import SUNDAY
 from tests.factories import add_member
 
 KIND = "adoption.feedback_reminder"
@@ -17,6 +18,7 @@ def reminded(user):
     return Notification.objects.filter(recipient=user, kind=KIND).count()
 
 
+@pytest.mark.time_machine(SUNDAY, tick=False)
 def test_reminds_each_member_once_a_week(
     org, live_cohort, member, manager, django_capture_on_commit_callbacks
 ):
@@ -29,7 +31,7 @@ def test_reminds_each_member_once_a_week(
     # Running again the same week (or retrying) reminds nobody twice.
     assert tasks.send_feedback_reminders() == 0
     assert reminded(member) == 1
-    assert FeedbackReminder.objects.get().week == week_start(timezone.localdate())
+    assert FeedbackReminder.objects.get().week == dt.date(2026, 11, 23)  # that Sunday's Monday
 
 
 def test_does_not_remind_those_who_answered(org, use_case, live_cohort, member, pm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import orjson
@@ -34,6 +35,14 @@ def post(client: Any, token: str | None, body: Any, *, raw: bool = False) -> Any
     return client.post(URL, data=data, content_type="application/json", **headers)
 
 
+def fresh_id() -> str:
+    """A client id no other sample of the test run has (every API sample needs one)."""
+    return f"auto-{next(_IDS)}"
+
+
+_IDS = itertools.count(1)
+
+
 def measured(
     use_case: Any, *, metric: str = "latency_ms", value: Any = 120.0, **extra: Any
 ) -> dict:
@@ -42,6 +51,7 @@ def measured(
         "metric": metric,
         "timestamp": iso(ago(minutes=5)),
         "value": value,
+        "client_id": fresh_id(),
     }
     sample.update(extra)
     return sample
@@ -56,6 +66,7 @@ def rate(
         "timestamp": iso(ago(minutes=5)),
         "numerator": num,
         "denominator": den,
+        "client_id": fresh_id(),
     }
     sample.update(extra)
     return sample

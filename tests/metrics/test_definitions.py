@@ -9,6 +9,7 @@ from django.urls import reverse
 from metrics.models import MetricDefinition
 from metrics.services import metric_definition_create, metric_definition_update
 from readiness.models import AuditEvent, Role
+from tests.conftest import ADMIN_ONLY, roles_except
 from tests.factories import add_member
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +68,16 @@ def test_builtins_key_and_kind_do_not_change(org, admin):
     assert "kind" in exc.value.message_dict
 
 
-def test_only_org_admins_manage_definitions(org, role_member):
-    role, user = role_member
-    if role == Role.ORG_ADMIN:
-        metric_definition_create(actor=user, organization=org, **FIELDS)
-        return
+@pytest.mark.parametrize("user_in_role", ADMIN_ONLY, indirect=True)
+def test_org_admins_manage_definitions(org, user_in_role):
+    definition = metric_definition_create(actor=user_in_role, organization=org, **FIELDS)
+    assert MetricDefinition.objects.get(organization=org) == definition
+
+
+@pytest.mark.parametrize("user_in_role", roles_except(*ADMIN_ONLY), indirect=True)
+def test_other_roles_do_not_manage_definitions(org, user_in_role):
     with pytest.raises(PermissionDenied):
-        metric_definition_create(actor=user, organization=org, **FIELDS)
+        metric_definition_create(actor=user_in_role, organization=org, **FIELDS)
     assert not MetricDefinition.objects.filter(organization=org).exists()
 
 
@@ -182,3 +186,12 @@ def test_definitions_api(client, org, admin, pm):
         content_type="application/json",
     )
     assert forbidden.status_code == 403
+
+
+def test_the_catalog_page_shows_each_metrics_valid_values(client, org, viewer):
+    client.force_login(viewer)
+    response = client.get(f"/o/{org.slug}/metrics/definitions/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "0 to 86,400,000" in html  # latency: at most a day, in ms
+    assert "successes of at least 1 trial" in html

@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 
 from metrics import rollups
+from metrics.ingestion.validation import BatchRefused
 from metrics.models import Rollup
 from metrics.services import samples_ingest
 from tests.factories import make_use_case
@@ -56,11 +57,14 @@ class Model:
 
     def expected(self, kinds):
         groups: dict[tuple, list[dict]] = defaultdict(list)
+        days: dict[tuple, set[dt.date]] = defaultdict(set)
         for (uc, m, _), (when, sample) in self.samples.items():
             day = when.astimezone(dt.UTC).date()
             groups[(uc, m, "day", day)].append(sample)
             monday = day - dt.timedelta(days=day.isoweekday() - 1)
             groups[(uc, m, "week", monday)].append(sample)
+            days[(uc, m, "day", day)].add(day)
+            days[(uc, m, "week", monday)].add(day)
         out = {}
         for key, rows in groups.items():
             kind = kinds[key[1]]
@@ -81,6 +85,7 @@ class Model:
                 )
             )
             fig["count"] = len(rows)
+            fig["days"] = len(days[key])
             if kind == "rate":
                 s = float(sum(r["numerator"] for r in rows))
                 n = float(sum(r["denominator"] for r in rows))
@@ -132,12 +137,12 @@ def test_every_figure_matches_an_independent_computation(org, admin, pm, seed):
     def sample(uc, key, when, client_id):
         base = {"use_case": uc.pk, "metric": key, "timestamp": iso(when), "client_id": client_id}
         if keys[key] == "rate":
-            trials = rng.randint(0, 60)
+            trials = rng.randint(1, 60)  # a rate needs a trial (0 is refused at the door)
             base.update(numerator=rng.randint(0, trials), denominator=trials)
         elif keys[key] == "count":
             base["value"] = rng.randint(0, 40)
         else:
-            base["value"] = rng.choice([rng.lognormvariate(6, 0.8), rng.uniform(-5, 5), 250.0])
+            base["value"] = rng.choice([rng.lognormvariate(6, 0.8), rng.uniform(0, 5), 250.0])
         return (uc.pk, metrics[key].pk, client_id), base, when
 
     def send(batch):
@@ -160,7 +165,8 @@ def test_every_figure_matches_an_independent_computation(org, admin, pm, seed):
         rollups.rollup_pending(limit=rng.randint(3, 40))
     _compare(model, kinds)
 
-    # Late samples for old days, and retries of earlier samples with other values (ignored).
+    # Late samples for old days; retries of earlier samples with other values are refused
+    # (they are not corrections), and exact retries are skipped.
     late = []
     for _ in range(60):
         counter += 1
@@ -172,7 +178,12 @@ def test_every_figure_matches_an_independent_computation(org, admin, pm, seed):
         if "value" in changed:
             changed["value"] = 123456.0
         retried.append((k, changed, None))
-    samples_ingest(actor=admin, organization=org, samples=[s for _, s, _ in retried])
+    with pytest.raises(BatchRefused) as refused:
+        samples_ingest(actor=admin, organization=org, samples=[s for _, s, _ in retried])
+    assert refused.value.status == 409
+    assert {e["field"] for e in refused.value.errors} == {"client_id"}
+    exact = samples_ingest(actor=admin, organization=org, samples=[s for _, s in sent[:30]])
+    assert (exact.stored, exact.duplicates) == (0, 30)
     send(late)
     before = {r.pk: r.computed_at for r in Rollup.objects.all()}
     result = rollups.rollup_pending(limit=25)

@@ -147,8 +147,14 @@ def test_window_is_ninety_days_including_today():
     [
         ("rate", "%", 0.8234, "82.3%"),
         ("measured", "ms", 1310.0, "1,310 ms"),
-        ("measured", "USD", 0.0324, "0.0324 USD"),
-        ("count", "cases", 172.42, "172.4 cases/day"),
+        ("measured", "USD", 0.0324, "0.03 USD"),
+        ("measured", "USD", 0.08985, "0.09 USD"),
+        ("measured", "USD", 0.0045, "0.0045 USD"),  # a real cost never reads 0.00
+        ("measured", "h", 9.304, "9.3 h"),
+        ("measured", "h", 12345.67, "12,345.7 h"),
+        ("measured", "ms", 1.5e7, "15,000,000 ms"),  # never 1.5e+07
+        ("count", "cases", 172.42, "172 cases/day"),
+        ("measured", "cases/person/day", 3.333, "3.3 cases/person/day"),
         ("measured", "", 3.0, "3"),
         ("measured", "h", None, "—"),
     ],
@@ -161,7 +167,7 @@ def test_format_change():
     rate = scorecards.change_since_baseline(0.06, 0.18, higher_is_better=False)
     assert scorecards.format_change("rate", "%", rate) == "\u221212.0 pts (\u221267%)"
     hours = scorecards.change_since_baseline(6.0, 30.0, higher_is_better=False)
-    assert scorecards.format_change("measured", "h", hours) == "\u221224 h (\u221280%)"
+    assert scorecards.format_change("measured", "h", hours) == "\u221224.0 h (\u221280%)"
     up = scorecards.change_since_baseline(190.0, 100.0, higher_is_better=True)
     assert scorecards.format_change("count", "cases", up) == "+90 cases/day (+90%)"
     from_zero = scorecards.change_since_baseline(2.0, 0.0, higher_is_better=True)

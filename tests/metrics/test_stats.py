@@ -97,3 +97,54 @@ def test_meets_target_judges_the_interval_not_the_point():
     assert stats.meets_target((0.751, 0.80), 0.75, higher_is_better=True)
     assert not stats.meets_target((0.01, 0.06), 0.05, higher_is_better=False)
     assert stats.meets_target((0.01, 0.05), 0.05, higher_is_better=False)
+
+
+def _numpy_spread(values):
+    """The reference: NumPy's two-pass mean and deviation, in extended precision."""
+    array = np.array(values, dtype=np.longdouble)
+    return float(array.mean()), float(array.std(ddof=1))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1e6 + 0.01 + (0.0096 if i % 2 else -0.0096) for i in range(500)],
+        [1e9 + (i % 7) * 1e-3 for i in range(1000)],
+        [-3.5, 2.0, 10.25, 0.0, 7.75],
+        [42.0] * 10,
+    ],
+    ids=["around-1e6", "around-1e9", "small", "constant"],
+)
+def test_stable_spreads_match_numpy(values):
+    mean, std = _numpy_spread(values)
+    welford = stats.spread_of(values)
+    lo, hi = min(values), max(values)
+    shift, scale = hi / 2 + lo / 2, hi / 2 - lo / 2
+    d = [(v / 2 - shift / 2) / (scale / 2) for v in values] if scale else None
+    shifted = stats.shifted_moments(
+        len(values), lo, hi, sum(d) if d else None, sum(x * x for x in d) if d else None
+    )
+    for found in (welford, shifted):
+        assert found is not None and found.count == len(values)
+        assert abs(found.mean - mean) <= 1e-12 * max(1.0, abs(mean))
+        assert abs(found.std - std) <= 1e-6 * std + 1e-15
+
+
+def test_the_naive_formula_is_the_one_that_fails():
+    """Why the gate no longer uses Σx² - n·mean²: here it is off by a fifth of the width."""
+    values = [1e6 + 0.01 + (0.0096 if i % 2 else -0.0096) for i in range(500)]
+    _, std = _numpy_spread(values)
+    naive = stats.mean_interval(len(values), sum(values), sum(v * v for v in values))
+    stable = stats.interval_of_mean(stats.spread_of(values))
+    assert naive is not None and stable is not None
+    true_half = stats.Z95 * std / len(values) ** 0.5
+    assert abs((stable[1] - stable[0]) / 2 - true_half) < 1e-9
+    assert abs((naive[1] - naive[0]) / 2 - true_half) > 1e-5
+
+
+def test_spreads_beyond_a_float_are_none_not_errors():
+    assert stats.spread_of([1e308, -1e308, 1e308]) is None
+    assert stats.spread_of([]) is None
+    huge = stats.shifted_moments(3, 1e200, 1e308, 1.0, 3.0)
+    assert huge is not None and huge.mean <= 1e308
+    assert stats.interval_of_mean(stats.Spread(count=3, mean=1.7e308, std=1e308)) is None

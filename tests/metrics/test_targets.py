@@ -157,7 +157,7 @@ def test_targets_api(client, org, pm, viewer, use_case, other_org):
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "use_case": use_case.pk, "metric": "acceptance_rate", "target": 0.8, "warning": 0.7, "baseline": None,
+        "use_case": use_case.pk, "metric": "acceptance_rate", "target": 0.8, "warning": 0.7, "baseline": None, "version": 1,
     }  # fmt: skip
     assert client.get(url, {"use_case": use_case.pk}).json()[0]["metric"] == "acceptance_rate"
     assert client.get(url, {"use_case": "x"}).status_code == 400

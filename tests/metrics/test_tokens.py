@@ -14,6 +14,7 @@ from django.urls import reverse
 from metrics.models import ApiToken, Sample
 from metrics.services import api_token_create, api_token_revoke
 from readiness.models import AuditEvent, Role
+from tests.conftest import ADMIN_ONLY, roles_except
 from tests.factories import add_member, make_use_case
 from tests.metrics.ingest_support import URL, make_token, measured, post
 
@@ -34,18 +35,22 @@ def test_a_token_is_returned_once_and_only_its_hash_is_stored(org, admin):
     assert event.after["prefix"] == f"rdy_{token.prefix}"
 
 
-def test_only_org_admins_create_and_revoke_tokens(org, admin, role_member):
-    role, user = role_member
-    if role == Role.ORG_ADMIN:
-        token, _ = api_token_create(actor=user, organization=org, name="svc")
-        api_token_revoke(actor=user, token=token)
-        return
+@pytest.mark.parametrize("user_in_role", ADMIN_ONLY, indirect=True)
+def test_org_admins_create_and_revoke_tokens(org, user_in_role):
+    token, _ = api_token_create(actor=user_in_role, organization=org, name="svc")
+    assert ApiToken.objects.get(pk=token.pk).is_active
+    api_token_revoke(actor=user_in_role, token=token)
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+@pytest.mark.parametrize("user_in_role", roles_except(*ADMIN_ONLY), indirect=True)
+def test_other_roles_neither_create_nor_revoke_tokens(org, admin, user_in_role):
     with pytest.raises(PermissionDenied):
-        api_token_create(actor=user, organization=org, name="svc")
+        api_token_create(actor=user_in_role, organization=org, name="svc")
     token, _ = api_token_create(actor=admin, organization=org, name="svc2")
     with pytest.raises(PermissionDenied):
-        api_token_revoke(actor=user, token=token)
-    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+        api_token_revoke(actor=user_in_role, token=token)
+    assert ApiToken.objects.get().revoked_at is None
 
 
 def test_token_names_and_use_cases_are_checked(org, admin, other_org):

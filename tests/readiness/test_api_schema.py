@@ -62,7 +62,7 @@ def test_schema_declares_the_methods_that_exist(schema):
 
 def test_transition_409_is_a_list_of_blockers(schema):
     post = schema["paths"]["/api/v1/use-cases/{id}/transition/"]["post"]
-    assert set(post["responses"]) == {"200", "400", "403", "404", "409"}
+    assert set(post["responses"]) == {"200", "400", "403", "404", "406", "409", "413", "414", "415"}
     components = schema["components"]["schemas"]
     refused = components[_ref(post["responses"]["409"])]
     assert refused["properties"]["blockers"]["items"]["$ref"].endswith("/Blocker")
@@ -77,9 +77,9 @@ def test_transition_409_is_a_list_of_blockers(schema):
 
 def test_errors_are_declared_on_writes(schema):
     create = schema["paths"]["/api/v1/use-cases/"]["post"]
-    assert set(create["responses"]) == {"201", "400", "403"}
+    assert set(create["responses"]) == {"201", "400", "403", "406", "413", "414", "415"}
     validation = schema["components"]["schemas"][_ref(create["responses"]["400"])]
-    assert validation["additionalProperties"]["type"] == "array"
+    assert {"type": "array", "items": {}} in validation["additionalProperties"]["anyOf"]
     for path in (
         "/api/v1/workstreams/{id}/",
         "/api/v1/checklist-items/{id}/",
@@ -118,8 +118,25 @@ def test_swagger_ui_is_served_from_local_static_files(db):
     assets = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', html)
     assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
     assert any(a.endswith("swagger-ui.css") for a in assets)
+    # The init script comes from the view itself (the split view: no inline script for CSP).
+    assert "/api/docs/?script=" in assets
     for asset in assets:
         assert not re.match(r"(https?:)?//", asset), asset
+        if asset == "/api/docs/?script=":
+            continue
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not vendored"
     assert not re.search(r"https?://[^\"']*\.(js|css)\b", html)
+
+
+def test_the_request_line_limit_is_documented_where_gunicorn_enforces_it(schema):
+    """gunicorn answers 414 (HTML) for a request line over its limit before the app sees it:
+    every operation says so, with the limit config/gunicorn.py sets."""
+    import runpy
+
+    limit = runpy.run_path("config/gunicorn.py")["limit_request_line"]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            answer = operation["responses"]["414"]
+            assert f"{limit:,}" in answer["description"]
+            assert "text/html" in answer["content"]

@@ -48,7 +48,7 @@ def test_full_plan_to_production(use_case, pm):
 def test_stale_expected_phase_is_a_conflict(use_case, pm):
     tick_phase(use_case, pm, 1)
     services.phase_transition(actor=pm, use_case=use_case, expected_phase=1)
-    with pytest.raises(Conflict, match="already in phase 2"):
+    with pytest.raises(Conflict, match=f"already moved to phase 2 by {pm.email}"):
         services.phase_transition(actor=pm, use_case=use_case, expected_phase=1)
 
 
@@ -57,9 +57,10 @@ def test_registered_checks_from_other_apps_are_asked(use_case, pm, monkeypatch):
     monkeypatch.setattr(gate, "_checks", dict(gate._checks))
     gate.register_check(
         "tests.always",
-        lambda uc, target: [
-            gate.Blocker(code="x", message="Sign-off missing", source="governance")
-        ],
+        lambda use_cases, targets: {
+            uc.pk: [gate.Blocker(code="x", message="Sign-off missing", source="governance")]
+            for uc in use_cases
+        },
     )
     tick_phase(use_case, pm, 1)
     with pytest.raises(GateRefused) as refused:

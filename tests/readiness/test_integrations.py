@@ -4,12 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from portfolio.answers import use_case as use_case_answers
 from readiness import services
-from readiness.answers import scale_answers
 from readiness.models import AuditEvent, Integration, Role
 from tests.conftest import WRITE_ROLES
 from tests.factories import add_member
-from tests.readiness.executive_support import DONE
+from tests.portfolio.executive_support import DONE
 
 pytestmark = pytest.mark.django_db
 
@@ -119,12 +119,20 @@ def test_delete_is_audited(use_case, pm):
 
 
 def test_the_integrations_answer(use_case, pm):
-    answer = next(a for a in scale_answers(use_case) if a.question == "integrations")
+    answer = next(
+        a
+        for a in use_case_answers.answers_many([use_case])[use_case.pk]
+        if a.question == "integrations"
+    )
     assert answer.flagged and "Record the systems of record" in answer.reason
     services.integration_save(
         actor=pm, use_case=use_case, name="SAP", kind="erp", status="building"
     )
-    answer = next(a for a in scale_answers(use_case) if a.question == "integrations")
+    answer = next(
+        a
+        for a in use_case_answers.answers_many([use_case])[use_case.pk]
+        if a.question == "integrations"
+    )
     assert (
         answer.flagged
         and "No integration is live" in answer.reason
@@ -133,7 +141,11 @@ def test_the_integrations_answer(use_case, pm):
     services.integration_save(
         actor=pm, use_case=use_case, name="Zendesk", kind="ticketing", status="live", **DONE
     )
-    answer = next(a for a in scale_answers(use_case) if a.question == "integrations")
+    answer = next(
+        a
+        for a in use_case_answers.answers_many([use_case])[use_case.pk]
+        if a.question == "integrations"
+    )
     assert not answer.flagged and answer.text.startswith("Live with 1 of 2 system(s)")
 
 

@@ -34,3 +34,33 @@ def test_seed_demo_creates_the_contract_and_is_idempotent(db):
     assert {uc.current_phase for uc in use_cases if uc.status != "production"} == {1, 2, 3}
     assert use_cases.filter(status="production").exists()
     assert verify_chain(org) == []
+
+
+def test_each_demo_use_case_has_its_own_realistic_spec(db):
+    from readiness.demo import USE_CASES
+    from readiness.demo_specs import DEMO_SPECS, SPEC_FIELDS
+    from readiness.models import BehaviorSpecVersion
+
+    assert {spec["name"] for spec in USE_CASES} == set(DEMO_SPECS)
+    for field in SPEC_FIELDS:  # no two use cases share any field of their spec
+        values = [spec[field] for spec in DEMO_SPECS.values()]
+        assert len(set(values)) == len(values), field
+    call_command("seed_demo")
+    org = Organization.objects.get(slug="demo")
+    for use_case in UseCase.objects.filter(organization=org):
+        latest = BehaviorSpecVersion.objects.filter(use_case=use_case).order_by("-version").first()
+        assert latest is not None, use_case.name
+        assert latest.inputs == DEMO_SPECS[use_case.name]["inputs"]
+        assert latest.human_approval == DEMO_SPECS[use_case.name]["human_approval"]
+    assert "Confluence" in DEMO_SPECS["Documentation support"]["source_systems"]
+    assert "Confluence" not in DEMO_SPECS["Claims triage assistance"]["source_systems"]
+
+
+def test_readme_counts_the_demo_use_cases():
+    from pathlib import Path
+
+    from readiness.demo import USE_CASES
+
+    words = {5: "five", 6: "six", 7: "seven", 8: "eight"}
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"holds {words[len(USE_CASES)]} use cases" in readme

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from readiness import selectors, services
 from readiness.models import ChecklistItem, UseCase
+from readiness.scoring import CRITERIA
 from tests.factories import make_use_case
 
 
@@ -37,12 +38,13 @@ def test_list_page_query_count_does_not_grow_with_use_cases(client, org, pm):
 def test_use_case_list_annotates_progress_and_lateness(org, pm):
     today = timezone.localdate()
     late = make_use_case(org, pm, name="Late", start_date=today - dt.timedelta(days=45))
-    fresh = make_use_case(org, pm, name="Fresh", start_date=today)
-    items = list(ChecklistItem.objects.filter(workstream__use_case=late)[:3])
+    unscored = dict.fromkeys(CRITERIA)
+    fresh = make_use_case(org, pm, name="Fresh", start_date=today, **unscored)
+    items = list(ChecklistItem.objects.filter(workstream__use_case=late, fact="")[:3])
     for item in items:
         services.checklist_item_set_done(actor=pm, item=item, done=True)
     rows = {uc.name: uc for uc in selectors.use_case_list(org, sort="name")}
-    assert rows["Late"].items_done == 3
+    assert rows["Late"].items_done == 5 + 3  # the five scores follow their records
     assert (
         rows["Late"].items_total == ChecklistItem.objects.filter(workstream__use_case=late).count()
     )
@@ -79,7 +81,7 @@ def test_use_case_detail_loads_everything_in_five_queries(
 ):
     ws = use_case.workstreams.get(number=1)
     services.workstream_update(actor=pm, workstream=ws, owner=pm)
-    services.checklist_item_set_done(actor=pm, item=ws.items.first(), done=True)
+    services.checklist_item_set_done(actor=pm, item=ws.items.get(fact=""), done=True)
     with django_assert_num_queries(5):
         uc = selectors.use_case_detail(use_case)
         owners = [w.owner for w in uc.workstream_list]
@@ -89,8 +91,8 @@ def test_use_case_detail_loads_everything_in_five_queries(
     assert len(uc.workstream_list) == 7 and len(uc.phase_list) == 3
     assert len(criteria) == 15
     first = uc.workstream_list[0]
-    assert (first.done_count, first.item_count) == (1, ws.items.count())
-    assert first.percent == round(100 / ws.items.count())
+    assert (first.done_count, first.item_count) == (6, 6)  # five scores and the judgment
+    assert first.percent == 100
 
 
 def test_detail_page_query_count_does_not_grow_with_items(client, org, pm, use_case):
@@ -108,7 +110,7 @@ def test_detail_page_query_count_does_not_grow_with_items(client, org, pm, use_c
     ChecklistItem.objects.bulk_create(
         ChecklistItem(workstream=ws, position=100 + i, text=f"Extra {i}") for i in range(30)
     )
-    for item in ws.items.all()[:10]:
+    for item in ws.items.filter(fact="")[:10]:
         services.checklist_item_set_done(actor=pm, item=item, done=True)
     services.workstream_update(actor=pm, workstream=ws, owner=pm)
     assert count() == before
@@ -116,7 +118,7 @@ def test_detail_page_query_count_does_not_grow_with_items(client, org, pm, use_c
 
 @pytest.mark.parametrize("done", [0, 2])
 def test_workstream_card_progress(org, pm, use_case, done):
-    ws = use_case.workstreams.get(number=3)
+    ws = use_case.workstreams.get(number=4)  # human workflow design: five judgments
     for item in ws.items.all()[:done]:
         services.checklist_item_set_done(actor=pm, item=item, done=True)
     card = selectors.workstream_card(ws)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from readiness import defaults, services
 from readiness.audit import verify_chain
+from readiness.facts import facts_of_workstream
 from readiness.models import AuditEvent, Invitation, Membership, Organization, Role
 from tests.factories import UserFactory, add_member, make_org, make_use_case
 
@@ -284,20 +285,28 @@ def test_member_may_leave_but_not_remove_others(org, pm, viewer):
 def test_template_update_applies_to_later_use_cases_only(org, admin, pm):
     before = make_use_case(org, pm)
     template = org.workstream_templates.get(number=3)
-    old_items = list(template.items)
+    old_items = [d.text for d in facts_of_workstream(3)]
     services.workstream_template_update(
         actor=admin,
         template=template,
         name="Systems integration",
         purpose="Connect to the systems of record.",
         items=["  Single sign-on  ", "", "Event bus subscription"],
+        facts=["integration.logging_audit", "integration.identity_access"],
     )
     template.refresh_from_db()
     assert template.items == ["Single sign-on", "Event bus subscription"]
+    # The chosen facts, in their own order, head the checklist; then the judgments.
+    assert template.facts == ["integration.identity_access", "integration.logging_audit"]
     after = make_use_case(org, pm)
     new_ws = after.workstreams.get(number=3)
     assert new_ws.name == "Systems integration"
-    assert [i.text for i in new_ws.items.order_by("position")] == template.items
+    assert [(i.text, i.fact) for i in new_ws.items.order_by("position")] == [
+        ("Identity and access: users and service accounts mapped", "integration.identity_access"),
+        ("Logging and audit trails: every AI action is traceable", "integration.logging_audit"),
+        ("Single sign-on", ""),
+        ("Event bus subscription", ""),
+    ]
     old_ws = before.workstreams.get(number=3)
     assert [i.text for i in old_ws.items.order_by("position")] == old_items
     assert (
@@ -306,12 +315,32 @@ def test_template_update_applies_to_later_use_cases_only(org, admin, pm):
     )
 
 
+def test_template_facts_must_belong_to_the_workstream(org, admin):
+    template = org.workstream_templates.get(number=3)
+    with pytest.raises(ValidationError) as err:
+        services.workstream_template_update(
+            actor=admin, template=template, name="x", purpose="", items=[], facts=["spec.inputs"]
+        )
+    assert "facts" in err.value.message_dict
+    # A fact's own wording typed as a judgment is refused: it would be ticked by hand.
+    with pytest.raises(ValidationError) as err:
+        services.workstream_template_update(
+            actor=admin,
+            template=template,
+            name="x",
+            purpose="",
+            items=["Data mapping: fields from source systems mapped and cleaned"],
+            facts=[],
+        )
+    assert "chosen above" in err.value.message_dict["items"][0]
+
+
 def test_template_update_needs_items(org, admin):
     template = org.workstream_templates.get(number=1)
     original = list(template.items)
     with pytest.raises(ValidationError) as err:
         services.workstream_template_update(
-            actor=admin, template=template, name="X", purpose="", items=[" "]
+            actor=admin, template=template, name="X", purpose="", items=[" "], facts=[]
         )
     assert "items" in err.value.message_dict
     template.refresh_from_db()

@@ -11,10 +11,7 @@ from readiness.models import AuditEvent, ChecklistItem, Phase, UseCase
 from readiness.views.plan import today_position
 from tests.conftest import WRITE_ROLES
 from tests.factories import make_use_case
-
-
-def url(name, org, *args):
-    return reverse(name, args=[org.slug, *args])
+from tests.readiness.pages_support import url
 
 
 def tick_exit_criteria(use_case, actor, number):
@@ -28,7 +25,11 @@ def tick_exit_criteria(use_case, actor, number):
 def test_refused_transition_lists_every_blocker_then_passes_once_ticked(client, org, pm, use_case):
     client.force_login(pm)
     response = client.post(url("usecase_transition", org, use_case.pk), {"expected_phase": "1"})
-    assert response.status_code == 409
+    # Post/redirect/get: the refusal is shown by the overview, so a reload never resubmits.
+    assert response.status_code == 302
+    assert response["Location"] == url("usecase_detail", org, use_case.pk)
+    response = client.get(response["Location"])
+    assert response.status_code == 200
     html = response.content.decode()
     assert 'class="blockers"' in html
     assert "Cannot move to Phase 2: Integration and controlled rollout: 5 blockers" in html
@@ -41,6 +42,10 @@ def test_refused_transition_lists_every_blocker_then_passes_once_ticked(client, 
     use_case.refresh_from_db()
     assert use_case.current_phase == 1
     assert AuditEvent.objects.filter(use_case=use_case, action="gate.refused").exists()
+    # Shown once: a reload of the overview is the plain page, and refuses nothing again.
+    reloaded = client.get(url("usecase_detail", org, use_case.pk)).content.decode()
+    assert 'class="blockers"' not in reloaded
+    assert AuditEvent.objects.filter(use_case=use_case, action="gate.refused").count() == 1
 
     tick_exit_criteria(use_case, pm, 1)
     response = client.post(
@@ -58,7 +63,9 @@ def test_last_gate_moves_to_production(client, org, pm, use_case):
         services.phase_transition(actor=pm, use_case=use_case)
     tick_exit_criteria(use_case, pm, 3)
     client.force_login(pm)
-    response = client.post(url("usecase_transition", org, use_case.pk), follow=True)
+    response = client.post(
+        url("usecase_transition", org, use_case.pk), {"expected_phase": "3"}, follow=True
+    )
     assert "Moved to Production" in response.content.decode()
     use_case.refresh_from_db()
     assert use_case.status == "production"
@@ -74,7 +81,7 @@ def test_stale_transition_is_a_conflict_not_a_second_step(client, org, pm, use_c
         url("usecase_transition", org, use_case.pk), {"expected_phase": "1"}, follow=True
     )
     assert response.redirect_chain[-1][0] == url("usecase_detail", org, use_case.pk)
-    assert "already in phase 2" in response.content.decode()
+    assert f"already moved to phase 2 by {pm.email}" in response.content.decode()
     use_case.refresh_from_db()
     assert use_case.current_phase == 2
 
@@ -89,7 +96,7 @@ def test_transition_follows_the_role_matrix(client, org, pm, role_member, use_ca
     tick_exit_criteria(use_case, pm, 1)
     role, user = role_member
     client.force_login(user)
-    response = client.post(url("usecase_transition", org, use_case.pk))
+    response = client.post(url("usecase_transition", org, use_case.pk), {"expected_phase": "1"})
     assert response.status_code == (302 if role in WRITE_ROLES else 403)
     use_case.refresh_from_db()
     assert use_case.current_phase == (2 if role in WRITE_ROLES else 1)
@@ -116,7 +123,7 @@ def test_timeline_shows_phases_today_and_exit_criteria(client, org, pm, use_case
     assert html.count('<li class="timeline-phase') == 3
     assert 'class="timeline-phase current"' in html
     assert "Today · day 11" in html
-    assert 'style="left: 11.67%"' in html
+    assert 'class="timeline-today pct-12"' in html  # 11.67 %, a class: CSP forbids style=
     for phase in use_case.phases.all():
         assert reverse("phase_edit", args=[org.slug, phase.pk]) in html
         for item in phase.exit_criteria.all():
@@ -140,13 +147,17 @@ def test_timeline_lists_what_is_late(client, org, pm):
     ws = uc.workstreams.get(number=3)
     services.workstream_update(actor=pm, workstream=ws, due_date=today - dt.timedelta(days=2))
     done_ws = uc.workstreams.get(number=4)
-    services.workstream_update(
-        actor=pm, workstream=done_ws, due_date=today - dt.timedelta(days=2), status="done"
-    )
+    services.workstream_update(actor=pm, workstream=done_ws, due_date=today - dt.timedelta(days=2))
+    for item in done_ws.items.all():  # done: its status follows its items
+        services.checklist_item_set_done(actor=pm, item=item, done=True)
     client.force_login(pm)
     response = client.get(url("usecase_timeline", org, uc.pk))
     assert [p.number for p in response.context["late_phases"]] == [1]
-    assert [w.number for w in response.context["late_workstreams"]] == [3]
+    # Phase 1's workstreams were due at its end (day 30); the integration was moved earlier.
+    assert [w.number for w in response.context["late_workstreams"]] == [1, 2, 3]
+    late_items = [item.text for _, item in response.context["late_items"]]
+    assert "Check the process is not the most politically sensitive one" in late_items
+    assert "Target workflow and business outcome confirmed" in late_items  # exit criterion
     html = response.content.decode()
     assert 'class="timeline-phase late"' in html
     assert f"#ws-{ws.pk}" in html

@@ -83,8 +83,10 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture(autouse=True)
 def dev_server(settings: Any) -> None:
-    """As on a development server: plain http and localhost receivers are allowed."""
+    """As on a development server: plain http and localhost receivers are allowed (the tests of
+    the address checks turn WEBHOOKS_ALLOW_PRIVATE_NETWORKS off themselves)."""
     settings.DEBUG = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
     settings.SITE_URL = "https://readiness.example"
 
 

@@ -39,16 +39,29 @@
     document.querySelectorAll("[data-feedback-trend]").forEach(draw);
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  function init() {
     const boxes = document.querySelectorAll("[data-feedback-trend]");
     if (!boxes.length) return;
     if (typeof Chart !== "undefined") {
       drawAll();
       return;
     }
+    if (document.querySelector("script[data-feedback-chartjs]")) return;
     const script = document.createElement("script");
     script.src = boxes[0].dataset.chartSrc;
+    script.dataset.feedbackChartjs = "1";
     script.addEventListener("load", drawAll);
     document.head.appendChild(script);
-  });
+  }
+
+  // The trend may arrive with the page or later, swapped in by htmx (the scorecard loads it
+  // from the adoption app); this file may then be loaded again, so it sets itself up once.
+  if (window.readinessFeedbackTrend) {
+    window.readinessFeedbackTrend();
+    return;
+  }
+  window.readinessFeedbackTrend = init;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  document.addEventListener("htmx:afterSettle", init);
 })();
