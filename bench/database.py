@@ -8,14 +8,17 @@ mistyped URL cannot drop a real database.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
+import psycopg2
+from psycopg2 import sql
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/readiness_bench"
 
@@ -51,20 +54,35 @@ def target_from_url(
     return Target(url=url, name=name, maintenance_url=maintenance)
 
 
+@contextlib.contextmanager
+def cursor(dsn: str, *, autocommit: bool = False) -> Iterator[Any]:
+    """A cursor on a connection of its own, through psycopg2 (the driver the app runs on);
+    committed (unless autocommit) and closed on leaving."""
+    conn = psycopg2.connect(dsn)
+    try:
+        conn.autocommit = autocommit
+        with conn.cursor() as cur:
+            yield cur
+        if not autocommit:
+            conn.commit()
+    finally:
+        conn.close()
+
+
 def recreate(target: Target) -> None:
     """Drop the benchmark database (closing its sessions) and create it empty."""
     try:
-        with psycopg.connect(target.maintenance_url, autocommit=True) as conn:
+        with cursor(target.maintenance_url, autocommit=True) as cur:
             ident = sql.Identifier(target.name)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
-    except psycopg.OperationalError as exc:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+    except psycopg2.OperationalError as exc:
         raise BenchError(f"Cannot reach PostgreSQL at {target.maintenance_url}: {exc}") from exc
 
 
 def drop(target: Target) -> None:
-    with psycopg.connect(target.maintenance_url, autocommit=True) as conn:
-        conn.execute(
+    with cursor(target.maintenance_url, autocommit=True) as cur:
+        cur.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.name))
         )
 

@@ -7,7 +7,7 @@ roll-up periods, in one audited transaction per batch. Bodies are encoded before
 starts (encoding is the sender's cost, not the app's); several client threads keep every
 worker busy.
 
-The raw baseline sends all the same rows with psycopg's binary COPY from this process into a
+The raw baseline sends all the same rows by one binary COPY (psycopg2) from this process into a
 bare table that has only a BRIN index on the timestamp: **one** COPY of every row of the run in
 one transaction, the fastest a loader could go with no checks at all (no per-batch request,
 commit, key, tenant or audit). Building the row tuples from the samples (parsing the
@@ -17,6 +17,7 @@ timestamps, looking up the metric ids) is inside its time.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import queue
 import threading
 import time
@@ -24,10 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import orjson
-import psycopg
 import requests
 
-from bench.database import BenchError
+from bench.database import BenchError, cursor
 from bench.report import percentile, stopwatch
 
 # The metrics a production system sends, in rotation: a measured value, a rate, a count.
@@ -150,9 +150,9 @@ def warm_up(base_url: str, plan: Plan, *, clients: int) -> None:
 
 
 def raw_table_create(dsn: str) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
-        conn.execute(
+    with cursor(dsn, autocommit=True) as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        cur.execute(
             f"""
             CREATE TABLE {RAW_TABLE} (
                 use_case_id bigint NOT NULL,
@@ -165,43 +165,42 @@ def raw_table_create(dsn: str) -> None:
             )
             """
         )
-        conn.execute(f"CREATE INDEX {RAW_TABLE}_ts_brin ON {RAW_TABLE} USING brin (ts)")
-
-
-_RAW_TYPES = ["int8", "int8", "varchar", "timestamptz", "float8", "int8", "int8"]
+        cur.execute(f"CREATE INDEX {RAW_TABLE}_ts_brin ON {RAW_TABLE} USING brin (ts)")
 
 
 def raw_copy_run(dsn: str, plan: Plan, *, tag: str, batches: int, size: int) -> RunResult:
     """The same rows as :func:`api_run` with the same tag, by one binary COPY in one transaction.
 
     Building the samples is outside the clock (the API run encoded its bodies beforehand too);
-    building the row tuples, the COPY and the commit are inside it.
+    building the row tuples, encoding them in COPY's binary format (with the app's own
+    encoder), the COPY and the commit are inside it.
     """
+    from metrics.ingestion.rows import EPOCH
+    from metrics.ingestion.storage import copy_payload
+
     metric_ids = {key: plan.metrics[key][0] for key in METRICS}
     fromiso = dt.datetime.fromisoformat
+    one = dt.timedelta(microseconds=1)
     samples = [s for number in range(batches) for s in make_batch(plan, tag, number, size)]
     sql = (
         f"COPY {RAW_TABLE} (use_case_id, metric_id, client_id, ts, value, numerator, "
         "denominator) FROM STDIN (FORMAT BINARY)"
     )
-    with psycopg.connect(dsn) as conn, stopwatch() as elapsed:
+    with cursor(dsn) as cur, stopwatch() as elapsed:
         rows = [
             (
                 s["use_case"],
                 metric_ids[s["metric"]],  # type: ignore[index]
                 s["client_id"],
-                fromiso(s["timestamp"]),  # type: ignore[arg-type]
+                (fromiso(s["timestamp"]) - EPOCH) // one,  # type: ignore[arg-type]
                 s.get("value"),
                 s.get("numerator"),
                 s.get("denominator"),
             )
             for s in samples
         ]
-        with conn.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.set_types(_RAW_TYPES)
-            for row in rows:
-                copy.write_row(row)
-        conn.commit()
+        cur.copy_expert(sql, io.BytesIO(copy_payload(rows)))  # type: ignore[arg-type]
+        cur.connection.commit()
     return RunResult(samples=len(rows), seconds=elapsed())
 
 

@@ -9,6 +9,7 @@ bin, the newest version there.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -16,9 +17,26 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import psycopg
+import psycopg2
+
+
+@contextlib.contextmanager
+def _connect(url: str, *, autocommit: bool = False, **options: Any) -> Iterator[Any]:
+    """A cursor on a connection of its own (psycopg2, the driver the app runs on), committed
+    and closed on leaving."""
+    conn = psycopg2.connect(url, **options)
+    try:
+        conn.autocommit = autocommit
+        with conn.cursor() as cursor:
+            yield cursor
+        if not autocommit:
+            conn.commit()
+    finally:
+        conn.close()
 
 
 def free_port() -> int:
@@ -68,8 +86,8 @@ class OwnPostgres:
             "-E", "UTF8", "--no-sync",
         )  # fmt: skip
         self.start()
-        with psycopg.connect(self.maintenance_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.database}"')
+        with _connect(self.maintenance_url, autocommit=True) as cursor:
+            cursor.execute(f'CREATE DATABASE "{self.database}"')
 
     @property
     def maintenance_url(self) -> str:
@@ -102,8 +120,9 @@ class OwnPostgres:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def query(self, sql: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]
-        with psycopg.connect(self.url, connect_timeout=5) as conn:
-            return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
+        with _connect(self.url, connect_timeout=5) as cursor:
+            cursor.execute(sql, params or None)
+            return list(cursor.fetchall())
 
     def wait_until(self, predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -111,7 +130,7 @@ class OwnPostgres:
             try:
                 if predicate():
                     return True
-            except psycopg.OperationalError:
+            except psycopg2.OperationalError:
                 pass
             time.sleep(0.3)
         return False
