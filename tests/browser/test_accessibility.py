@@ -5,18 +5,18 @@ axe-core comes from the npm registry (package.json): `make test` and `.ci/run` i
 """
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page
 
 from governance.models import ApprovedModel, ChecklistTemplate, GovernanceItem, Incident
 from readiness.models import ChecklistItem, Integration, UseCase, WorkstreamTemplate
 from tests.browser.browser_support import axe_violations
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
 
 def test_pages_have_no_axe_violations(page: Page, live_server, axe_path):
-    call_command("seed_demo")
+    seed_demo()
     use_case = UseCase.objects.get(name="Claims triage assistance")
     item = GovernanceItem.objects.filter(checklist__use_case=use_case).first()
     template = ChecklistTemplate.objects.filter(organization__slug="demo").first() or (
@@ -89,7 +89,7 @@ def test_pages_have_no_axe_violations(page: Page, live_server, axe_path):
 
 def test_account_pages_have_no_axe_violations(page: Page, live_server, axe_path):
     """Sign-in, sign-up, password reset, the code page, and two-factor setup."""
-    call_command("seed_demo")
+    seed_demo()
     base = live_server.url
     problems = {}
 

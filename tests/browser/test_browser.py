@@ -6,17 +6,17 @@ Runs against pytest-django's live server with the demo data loaded by ``seed_dem
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.browser_support import sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo")
+    seed_demo()
 
 
 def test_program_manager_creates_ticks_and_meets_the_gate(page: Page, live_server, demo):

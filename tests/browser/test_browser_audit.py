@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -22,6 +21,7 @@ from readiness.audit.verify import verify_export
 from readiness.models import AuditEvent, Organization
 from readiness.services import audit_checkpoint_create
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -37,7 +37,7 @@ def shot(page: Page, name: str) -> None:
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
-    call_command("seed_demo")
+    seed_demo()
     audit_checkpoint_create(organization=Organization.objects.get(slug="demo"))
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
 from readiness.models import UseCase
 from tests.browser.browser_support import sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -32,7 +32,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 class Watched:

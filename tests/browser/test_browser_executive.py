@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from portfolio.models import ScaleDecision
 from readiness.models import AuditEvent, UseCase
 from tests.browser.browser_support import sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -29,7 +29,7 @@ RATIONALE = (
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 def shot(page: Page, name: str) -> None:

@@ -9,12 +9,12 @@ Runs against pytest-django's live server with the demo data (seed_demo).
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from governance.models import GovernanceItem, Incident
 from readiness.models import AuditEvent, Integration, UseCase
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -25,7 +25,7 @@ ROLES = ["admin", "pm", "reviewer", "exec", "viewer"]
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 def main_pages(role: str) -> list[str]:

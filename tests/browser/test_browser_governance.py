@@ -7,10 +7,10 @@ Runs against pytest-django's live server with the demo data (seed_demo plus gove
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.browser_support import sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its fo
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 def decide(page: Page, title: str, decision: str, comment: str) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -35,7 +35,7 @@ def troubled(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.DEBUG = True
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-    call_command("seed_demo")
+    seed_demo()
     from metrics import rollups
     from metrics.models import CsvUpload, Sample
     from metrics.services import csv_upload_create, metric_definition_create

@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -25,7 +25,7 @@ WIDTHS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 375, "hei
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 @pytest.fixture(params=list(WIDTHS))

@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked browser by its folder
 
@@ -24,7 +24,7 @@ DEMO_USE_CASES = 7
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    call_command("seed_demo")
+    seed_demo()
 
 
 def shot(page: Page, name: str) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.browser_support import axe_violations, sign_in
+from tests.browser.demo_data import seed_demo
 from webhooks import signing
 from webhooks.models import Endpoint
 
@@ -38,7 +38,7 @@ def demo(transactional_db, settings, tmp_path):
     # A plain-http receiver on localhost, as on a development server.
     settings.DEBUG = True
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-    call_command("seed_demo")
+    seed_demo()
 
 
 @pytest.fixture
