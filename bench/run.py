@@ -493,13 +493,14 @@ def header(config: Config) -> str:
         f"Readiness benchmark ({mode} run), {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python "
         f"{platform.python_version()}, PostgreSQL {version}; load average before the run {load}\n"
-        f"app: gunicorn, {config.workers} sync workers, DEBUG off; database "
+        f"app: gunicorn, {config.workers} sync workers, DEBUG off, a Celery worker and a "
+        f"redis-server of its own; database "
         f"{database.target_from_url(config.database_url).name} (recreated)" + warning
     )
 
 
 def run(config: Config) -> list[Figure]:
-    from bench.server import Gunicorn
+    from bench.server import CeleryWorker, Gunicorn, RedisServer
 
     target = database.target_from_url(config.database_url)
     say(f"database: recreating {target.name}, migrating, collecting static files")
@@ -508,13 +509,17 @@ def run(config: Config) -> list[Figure]:
     try:
         print(header(config), flush=True)
         figures: list[Figure] = []
-        say(f"server: starting gunicorn with {config.workers} workers")
-        with Gunicorn(env, workers=config.workers) as server:
-            say(f"server: {server.url} answers /healthz")
-            if "ingestion" in config.sections:
-                figures += ingestion(config, server.url, target.url)
-            if "pages" in config.sections:
-                figures += pages_figures(config, server.url)
+        say(
+            f"server: starting redis-server, a Celery worker and gunicorn ({config.workers} workers)"
+        )
+        with RedisServer() as redis:
+            app_env = {**env, "REDIS_URL": redis.url}
+            with CeleryWorker(app_env), Gunicorn(app_env, workers=config.workers) as server:
+                say(f"server: {server.url} answers /healthz")
+                if "ingestion" in config.sections:
+                    figures += ingestion(config, server.url, target.url)
+                if "pages" in config.sections:
+                    figures += pages_figures(config, server.url)
         say("server: stopped")
         if "rollup" in config.sections:
             figures += rollup_figures(config)
