@@ -1,6 +1,7 @@
 """`manage.py release`: what runs once per deployment, before web, worker and beat start.
 
-Applies the migrations, then loads the demo organization only when asked (``SEED_DEMO=1`` or
+Applies the migrations, creates the raw samples' month partitions ahead (the daily beat job
+does too; a deploy after a long pause needs them at once), then loads the demo organization only when asked (``SEED_DEMO=1`` or
 ``--seed-demo``): a production database never gets the demo's users and their published
 password by default. Safe to run again.
 """
@@ -12,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from metrics.ingestion.partitions import ensure_partitions
 
 
 class Command(BaseCommand):
@@ -26,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=options["verbosity"])
+        created = ensure_partitions()
+        if created:
+            self.stdout.write(f"Sample partitions created: {', '.join(created)}.")
         if options["seed_demo"] or settings.SEED_DEMO:
             self.stdout.write("Loading the demo organization (SEED_DEMO is set).")
             call_command("seed_demo")
