@@ -148,12 +148,24 @@ def _has_default(cursor: CursorWrapper) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+def _default_months(cursor: CursorWrapper) -> set[dt.date]:
+    """The months of the rows in the default partition (normally none, so a cheap scan)."""
+    if not _has_default(cursor):
+        return set()
+    cursor.execute(
+        f"SELECT DISTINCT date_trunc('month', ts AT TIME ZONE 'UTC')::date FROM {DEFAULT_PARTITION}"  # noqa: S608 (our name)
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
 def ensure_partitions(
     *, months_ahead: int = MONTHS_AHEAD, today: dt.date | None = None
 ) -> list[str]:
-    """Make sure the partitions of the current month (UTC) and the next ``months_ahead`` exist;
-    return the names created. Idempotent; two runs at once take turns (advisory lock), so
-    neither fails. Nothing on SQLite or on an unpartitioned table.
+    """Make sure the partitions of the current month (UTC) and the next ``months_ahead`` exist,
+    and one for every month that has rows in the default partition (samples of a month that
+    had no partition when they came: stored before the first run after a long pause, seeded
+    for past months, or loaded by hand); return the names created. Idempotent; two runs at
+    once take turns (advisory lock), so neither fails. Nothing on SQLite or unpartitioned.
     """
     if connection.vendor != "postgresql":
         return []
@@ -164,8 +176,8 @@ def ensure_partitions(
             return []
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         existing = {p.start for p in month_partitions(cursor)}
-        for offset in range(months_ahead + 1):
-            month = add_months(first, offset)
+        wanted = {add_months(first, offset) for offset in range(months_ahead + 1)}
+        for month in sorted(wanted | _default_months(cursor)):
             if month in existing:
                 continue
             moved = create_month_partition(cursor, month)

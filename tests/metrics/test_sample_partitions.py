@@ -112,9 +112,12 @@ def test_a_new_month_takes_its_rows_out_of_the_default_partition():
         " RETURNING 1"
     )
     assert [p for p, _ in _where("early")] == ["metrics_sample_default"]
-    partitions.ensure_partitions(today=dt.date(2033, 3, 1), months_ahead=0)
+    created = partitions.ensure_partitions(today=dt.date(2033, 3, 1), months_ahead=0)
+    # The month asked for, and every other month found in the default partition.
+    assert created == ["metrics_sample_p2033_03", "metrics_sample_p2033_04"]
     assert [p for p, _ in _where("early")] == ["metrics_sample_p2033_03"]
-    assert [p for p, _ in _where("later")] == ["metrics_sample_default"]
+    assert [p for p, _ in _where("later")] == ["metrics_sample_p2033_04"]
+    assert not _fetch("SELECT 1 FROM metrics_sample_default")
 
 
 @needs_postgres
@@ -229,7 +232,7 @@ def test_retention_drops_old_months_and_the_rollups_stay(
     settings.METRICS_SAMPLE_RETENTION_DAYS = 60  # cutoff 16 April: March is wholly older
     result = maintain_sample_partitions()
     assert result["dropped"] == ["metrics_sample_p2031_03"] and result["waiting"] == {}
-    assert [p.start for p in _partitions()][0] == dt.date(2031, 4, 1)
+    assert _partitions()[0].start == dt.date(2031, 4, 1)
     assert not Sample.objects.filter(use_case=use_case).exists()
     # A recompute marks only what the retention keeps: the March roll-ups are not emptied.
     mark_from_samples([use_case.pk])
