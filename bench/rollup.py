@@ -62,7 +62,14 @@ class Layout:
 def samples_seed(
     layout: Layout, *, chunk: int = 2_000_000, progress: Callable[[str], None] = print
 ) -> None:
-    """Write ``layout.rows`` samples with ``INSERT ... SELECT generate_series``, in chunks."""
+    """Write ``layout.rows`` samples with ``INSERT ... SELECT generate_series``, in chunks, into
+    the month partitions of their days (made first, as the daily maintenance job would have)."""
+    from metrics.ingestion import partitions
+
+    first, last = layout.first_day, layout.last_day
+    partitions.ensure_partitions(
+        today=first, months_ahead=(last.year - first.year) * 12 + last.month - first.month
+    )
     ucs = layout.use_case_ids
     ids = [m[0] for m in layout.metrics.values()]
     kinds = [m[1] for m in layout.metrics.values()]

@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "portfolio.tasks.refresh_stale_readiness",
         "schedule": 60.0,
     },
+    # The raw samples' month partitions: created ahead, dropped past the retention (metrics).
+    "metrics-sample-partitions": {
+        "task": "metrics.tasks.maintain_sample_partitions",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Sign each organization's audit chain head into AUDIT_CHECKPOINT_DIR and the database.
     "readiness-audit-checkpoint": {
         "task": "readiness.tasks.audit_checkpoint",
@@ -437,6 +442,9 @@ METRICS_MAX_BATCH = env_int("METRICS_MAX_BATCH", 10_000)
 METRICS_INGEST_MAX_BYTES = env_int("METRICS_INGEST_MAX_BYTES", 16 * 1024 * 1024)
 METRICS_MAX_FUTURE_SECONDS = env_int("METRICS_MAX_FUTURE_SECONDS", 300)
 METRICS_MAX_AGE_DAYS = env_int("METRICS_MAX_AGE_DAYS", 3 * 365)
+# Raw samples are kept this many days, then their month's partition is dropped (PostgreSQL;
+# the roll-ups stay) and ingestion refuses samples older than it. 0 keeps them forever.
+METRICS_SAMPLE_RETENTION_DAYS = env_int("METRICS_SAMPLE_RETENTION_DAYS", 0)
 # CSV uploads in the browser.
 METRICS_UPLOAD_MAX_BYTES = env_int("METRICS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 METRICS_UPLOAD_MAX_ROWS = env_int("METRICS_UPLOAD_MAX_ROWS", 100_000)

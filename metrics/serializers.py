@@ -54,13 +54,15 @@ class SampleSerializer(serializers.Serializer):
         help_text="Required: your id for this sample. A sample whose use case, metric and "
         "client id were already stored with the same timestamp and value is skipped, so a "
         "retried batch stores nothing twice; with another timestamp or value it is refused "
-        '(409) unless sent with `"replace": true`.',
+        '(409) unless sent with `"replace": true`. The key is unique within a calendar month '
+        "(UTC) of the timestamp: a resend whose timestamp moved to another month is stored "
+        'as a new sample (send a correction with `"replace": true` instead).',
     )
     replace = serializers.BooleanField(
         required=False,
         default=False,
         help_text="True to correct the stored sample of the same use case, metric and client "
-        "id (audited; its periods are recomputed).",
+        "id, in whichever month it is (audited; its periods are recomputed).",
     )
 
 

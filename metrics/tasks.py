@@ -13,6 +13,7 @@ from typing import Any
 from celery import shared_task
 
 from metrics import rollups
+from metrics.ingestion import partitions
 from metrics.ingestion.uploads import csv_upload_process, csv_uploads_requeue_stuck
 from metrics.models import CsvUpload
 from readiness.retry import TRANSIENT_DB_ERRORS
@@ -90,3 +91,18 @@ def requeue_stuck_uploads() -> int:
     """Beat, every minute: queue again each upload whose processing stopped without finishing
     (its worker died, its message was lost). Returns how many."""
     return csv_uploads_requeue_stuck()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def maintain_sample_partitions() -> dict[str, Any]:
+    """Beat, daily: create the raw samples' month partitions ahead (this month and the next
+    two), then drop those past the retention (METRICS_SAMPLE_RETENTION_DAYS; roll-ups stay).
+    Idempotent; a month that cannot be dropped yet waits for the next run. PostgreSQL only."""
+    created = partitions.ensure_partitions()
+    dropped = partitions.drop_expired_partitions()
+    return {"created": created, "dropped": dropped.dropped, "waiting": dropped.waiting}

@@ -13,6 +13,7 @@ container serves them at ``/metrics``, the worker container on its own port
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Iterator
@@ -147,6 +148,39 @@ class BacklogCollector(Collector):
             "readiness_outbox_unsent",
             "Task messages committed but not yet handed to the broker (readiness.outbox).",
             value=unsent,
+        )
+        yield from self._samples()
+
+    def _samples(self) -> Iterator[GaugeMetricFamily]:
+        """The raw samples' month partitions (PostgreSQL): how many, the oldest kept (it moves
+        when the retention drops one), and rows in the default partition (should be 0)."""
+        from django.db import DatabaseError
+
+        from metrics.selectors import sample_storage
+
+        try:
+            storage = sample_storage()
+        except DatabaseError as exc:
+            log.warning("metrics: the database did not answer (%s)", exc.__class__.__name__)
+            return
+        if storage is None:
+            return
+        yield GaugeMetricFamily(
+            "readiness_sample_partitions",
+            "Month partitions of the raw samples table.",
+            value=storage.partitions,
+        )
+        if storage.oldest_month is not None:
+            oldest = dt.datetime.combine(storage.oldest_month, dt.time(), tzinfo=dt.UTC)
+            yield GaugeMetricFamily(
+                "readiness_sample_oldest_partition_timestamp_seconds",
+                "Start of the oldest month of raw samples kept (older ones were dropped).",
+                value=oldest.timestamp(),
+            )
+        yield GaugeMetricFamily(
+            "readiness_sample_default_partition_rows",
+            "Raw samples in the default partition (no month partition for them; up to 10000).",
+            value=storage.default_rows,
         )
 
 

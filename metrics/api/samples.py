@@ -59,6 +59,14 @@ class SampleIngestView(APIView):
             'with the same key and `"replace": true`: the stored sample is replaced (counted '
             "in `replaced`, audited) and the roll-ups of the periods it left and entered are "
             "recomputed.\n\n"
+            "**The key is unique within a month**: raw samples are stored by calendar month "
+            "(UTC) of their timestamp, and the key is checked within the sample's month. A "
+            "resend whose timestamp moved to **another month** is not recognized: it is stored "
+            'as a new sample. A correction (`"replace": true`) finds the key in any month and '
+            "moves the sample.\n\n"
+            "**How far back**: a timestamp may be up to `METRICS_MAX_AGE_DAYS` old, or the "
+            "retention of raw samples (`METRICS_SAMPLE_RETENTION_DAYS`) when that is shorter; an "
+            "older one is refused with its row named.\n\n"
             "**Valid values**: finite, inside the metric's range (`min_value` to `max_value` "
             "in the catalog; e.g. `latency_ms` 0 to 86,400,000), counts whole and not "
             "negative, and never larger than 1e15 in size. Rates are sent as `numerator` "

@@ -134,8 +134,9 @@ def samples_ingest(
     source = "token" if isinstance(actor, MachineClient) else "user"
     try:
         # New samples, the usual case: one COPY and no savepoint (metrics.ingestion.storage).
+        # Corrections look for the key in every month, which the COPY cannot.
         with transaction.atomic():
-            outcome = copy_new_samples(rows)
+            outcome = None if checked.replace else copy_new_samples(rows)
             if outcome is None:  # not PostgreSQL
                 outcome = store_samples(rows, replace=checked.replace)
             _record(actor, organization, target, checked, result, outcome, partial, source)
@@ -180,7 +181,8 @@ def _record(
             # The corrected samples leave their former periods: recompute those too.
             days = days | {
                 (key[0], key[1], micros // MICROS_PER_DAY)
-                for key, micros in outcome.replaced.items()
+                for key, former in outcome.replaced.items()
+                for micros in former
             }
         mark_days(days)
     times = [r[3] for r in rows]

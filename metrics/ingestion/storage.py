@@ -1,13 +1,21 @@
 """Writing checked rows inside the caller's transaction, reporting how many were new.
 
 On PostgreSQL a batch of new samples is one binary ``COPY`` straight into the table
-(:func:`copy_new_samples`), with no savepoint around it: if a row's key already exists (a
-retried batch, or a correction), the COPY fails and the caller's transaction rolls back whole,
-and the caller sends the batch again through :func:`store_samples`. That one goes through a
-temporary table: the stored samples of its keys are compared with the batch's (a resend that
-differs is a *conflict*, unless it is a correction sent with ``"replace": true``, which
-updates the stored sample), then ``INSERT ... ON CONFLICT DO NOTHING`` stores the new rows.
-SQLite does the same with plain statements.
+(:func:`copy_new_samples`), with no savepoint around it: if a row's key already exists in its
+month (a retried batch), the COPY fails and the caller's transaction rolls back whole, and the
+caller sends the batch again through :func:`store_samples`. That one goes through a temporary
+table: the stored samples of its keys are compared with the batch's (a resend that differs is
+a *conflict*, unless it is a correction sent with ``"replace": true``, which replaces the
+stored sample), then ``INSERT ... ON CONFLICT DO NOTHING`` stores the new rows. SQLite does
+the same with plain statements.
+
+The table is partitioned by month on PostgreSQL (:mod:`metrics.ingestion.partitions`) and a
+key is unique within its month only: :func:`store_samples` compares a plain resend with the
+stored sample of the same month (as the COPY's unique violation does), so a resend whose time
+moved to another month is stored as a new sample on both paths. A correction looks in every
+month: it deletes the key's stored samples wherever they are and inserts the new one, so a
+correction that moves a sample to another month leaves no copy behind. A batch with
+corrections therefore skips the COPY (which sees only the new row's month).
 
 Why no savepoint: a savepoint costs two round trips on every batch (``SAVEPOINT`` and
 ``RELEASE``), and a retry is rare; rolling back the few statements before the COPY and doing
@@ -33,14 +41,16 @@ SampleKey = tuple[int, int, str]
 
 @dataclass
 class Stored:
-    """What :func:`store_samples` did. ``conflicts`` are keys already stored with another time
-    or value and not sent as corrections: nothing was written for them (the caller refuses
-    them). ``replaced`` maps each corrected key to the stored sample's former time (µs)."""
+    """What :func:`store_samples` did. ``conflicts`` are keys already stored (in the same
+    month, on PostgreSQL) with another time or value and not sent as corrections: nothing was
+    written for them (the caller refuses them). ``replaced`` maps each corrected key to the
+    former times (µs) of the samples the correction replaced (one, unless a resend to another
+    month had stored the key twice)."""
 
     stored: int = 0
     duplicates: int = 0
     conflicts: list[SampleKey] = field(default_factory=list)
-    replaced: dict[SampleKey, int] = field(default_factory=dict)
+    replaced: dict[SampleKey, list[int]] = field(default_factory=dict)
 
 
 COLUMNS = "use_case_id, metric_id, client_id, ts, value, numerator, denominator"
@@ -92,8 +102,8 @@ def copy_new_samples(rows: Sequence[Row]) -> Stored | None:
     stored; None on another database (use :func:`store_samples`).
 
     Must run inside the caller's transaction. Raises :class:`KeysExist` when a key is stored
-    already; the transaction is then aborted and must be rolled back (leave the atomic block
-    with the exception).
+    already in its month; the transaction is then aborted and must be rolled back (leave the
+    atomic block with the exception). Not for batches with corrections (see the module).
     """
     if connection.vendor != "postgresql":
         return None
@@ -101,7 +111,8 @@ def copy_new_samples(rows: Sequence[Row]) -> Stored | None:
         return Stored()
     try:
         _copy("metrics_sample", copy_payload(rows))
-    except IntegrityError as exc:  # the only constraint: the key (use case, metric, client id)
+    # The only constraints: each partition's unique key (use case, metric, client id).
+    except IntegrityError as exc:
         raise KeysExist from exc
     return Stored(stored=len(rows))
 
@@ -129,7 +140,9 @@ def store_samples(rows: Sequence[Row], *, replace: Collection[SampleKey] = ()) -
                     (extract(epoch FROM s.ts - timestamptz '2000-01-01 00:00:00+00')
                         * 1000000)::bigint,
                     (i.ts, i.value, i.numerator, i.denominator)
-                        IS DISTINCT FROM (s.ts, s.value, s.numerator, s.denominator)
+                        IS DISTINCT FROM (s.ts, s.value, s.numerator, s.denominator),
+                    date_trunc('month', i.ts AT TIME ZONE 'UTC')
+                        = date_trunc('month', s.ts AT TIME ZONE 'UTC')
                 FROM metrics_sample_incoming i
                 JOIN metrics_sample s ON s.use_case_id = i.use_case_id
                     AND s.metric_id = i.metric_id AND s.client_id = i.client_id
@@ -138,16 +151,13 @@ def store_samples(rows: Sequence[Row], *, replace: Collection[SampleKey] = ()) -
             existing = cursor.fetchall()
             result = _sort_existing(existing, replace)
             if result.replaced:
+                # Delete, then insert below: the new time may fall in another partition.
                 keys = list(result.replaced)
                 cursor.execute(
                     """
-                    UPDATE metrics_sample s
-                    SET ts = i.ts, value = i.value, numerator = i.numerator,
-                        denominator = i.denominator
-                    FROM metrics_sample_incoming i,
-                        unnest(%s::bigint[], %s::bigint[], %s::text[]) AS k(uc, m, cid)
-                    WHERE i.use_case_id = k.uc AND i.metric_id = k.m AND i.client_id = k.cid
-                        AND s.use_case_id = k.uc AND s.metric_id = k.m AND s.client_id = k.cid
+                    DELETE FROM metrics_sample s
+                    USING unnest(%s::bigint[], %s::bigint[], %s::text[]) AS k(uc, m, cid)
+                    WHERE s.use_case_id = k.uc AND s.metric_id = k.m AND s.client_id = k.cid
                     """,
                     [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
                 )
@@ -155,25 +165,35 @@ def store_samples(rows: Sequence[Row], *, replace: Collection[SampleKey] = ()) -
                 f"INSERT INTO metrics_sample ({COLUMNS}) SELECT {COLUMNS}"  # noqa: S608
                 " FROM metrics_sample_incoming ON CONFLICT DO NOTHING"
             )
-            result.stored = int(cursor.rowcount)
+            # The corrected samples were inserted again: they are not new.
+            result.stored = int(cursor.rowcount) - len(result.replaced)
             return result
     return _store_sqlite(rows, replace)
 
 
 def _sort_existing(
-    existing: Iterable[tuple[int, int, str, int, bool]], replace: Collection[SampleKey]
+    existing: Iterable[tuple[int, int, str, int, bool, bool]], replace: Collection[SampleKey]
 ) -> Stored:
-    """Sort the batch's keys that are stored already into duplicates, corrections, conflicts."""
+    """Sort the batch's keys that are stored already into duplicates, corrections, conflicts.
+
+    Each stored sample of a batch key comes as (key, its time in µs, whether it differs from
+    the batch's row, whether it is in the same month). A plain resend is judged against the
+    sample of its month only (the key is unique within a month); a correction against all.
+    """
     result = Stored()
-    for use_case, metric, client_id, old_micros, differs in existing:
+    found: dict[SampleKey, list[tuple[int, bool]]] = {}
+    for use_case, metric, client_id, old_micros, differs, same_month in existing:
         key = (int(use_case), int(metric), client_id)
+        if key in replace or same_month:
+            found.setdefault(key, []).append((int(old_micros), bool(differs)))
+    for key, stored in found.items():
         if key in replace:
             # A correction that changes nothing is a plain duplicate.
-            if differs:
-                result.replaced[key] = int(old_micros)
-            else:
+            if len(stored) == 1 and not stored[0][1]:
                 result.duplicates += 1
-        elif differs:
+            else:
+                result.replaced[key] = sorted(micros for micros, _ in stored)
+        elif stored[0][1]:
             result.conflicts.append(key)
         else:
             result.duplicates += 1
@@ -211,7 +231,7 @@ def _store_sqlite(rows: Sequence[Row], replace: Collection[SampleKey]) -> Stored
         micros = (ts - EPOCH) // ONE_MICROSECOND
         new_value = None if new[4] is None else float(new[4])
         differs = (micros, value, numerator, denominator) != (new[3], new_value, new[5], new[6])
-        existing.append((uc, m, cid, micros, differs))
+        existing.append((uc, m, cid, micros, differs, True))  # one table: one key, all months
     result = _sort_existing(existing, replace)
     with connection.cursor() as cursor:
         if result.replaced:

@@ -140,6 +140,8 @@ class _Limits:
     latest: int
     future_seconds: int
     max_age_days: int
+    # True when the retention of raw samples (shorter than METRICS_MAX_AGE_DAYS) sets the limit.
+    by_retention: bool
     require_client_id: bool
 
 
@@ -179,6 +181,12 @@ def validate_samples(
     add_day = out.days.add
     seen: dict[tuple[int, int, str], int] = out.row_of  # each stored key's row number
     max_age = int(getattr(settings, "METRICS_MAX_AGE_DAYS", 3 * 365))
+    # A sample older than the retention would land in a month whose partition is (or is about
+    # to be) dropped: refuse it rather than store what is deleted anyway.
+    retention = int(getattr(settings, "METRICS_SAMPLE_RETENTION_DAYS", 0))
+    by_retention = 0 < retention < max_age
+    if by_retention:
+        max_age = retention
     future = int(getattr(settings, "METRICS_MAX_FUTURE_SECONDS", 300))
     now_micros = (now - EPOCH) // ONE_MICROSECOND
     limits = _Limits(
@@ -189,6 +197,7 @@ def validate_samples(
         latest=now_micros + future * 1_000_000,
         future_seconds=future,
         max_age_days=max_age,
+        by_retention=by_retention,
         require_client_id=require_client_id,
     )
     permitted = (
@@ -353,12 +362,13 @@ def _row_errors(
                         )
                     )
                 elif micros < limits.earliest:
-                    bad.append(
-                        (
-                            "timestamp",
-                            f"The time is more than {limits.max_age_days} days in the past.",
+                    message = f"The time is more than {limits.max_age_days} days in the past."
+                    if limits.by_retention:
+                        message += (
+                            f" Raw samples are kept {limits.max_age_days} days"
+                            " (METRICS_SAMPLE_RETENTION_DAYS): an older one would be deleted."
                         )
-                    )
+                    bad.append(("timestamp", message))
 
     value: Any = sample.get("value")
     numerator: Any = sample.get("numerator")

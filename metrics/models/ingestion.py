@@ -70,6 +70,11 @@ class Sample(models.Model):
     maintain, besides a BRIN index on the timestamp on PostgreSQL (see migration 0003, which
     also explains why the foreign keys have no database constraints).
 
+    On PostgreSQL the table is partitioned by month of ``ts`` (migration 0009,
+    :mod:`metrics.ingestion.partitions`): the parent has no primary key and each partition a
+    unique index on the key, so the key is unique *within its month* there. The composite
+    primary key below is Django's view (it needs one); SQLite has it as the table's key.
+
     Measured values and counts carry ``value``; rates carry ``numerator`` (successes) and
     ``denominator`` (trials).
     """

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from metrics import stats
+from metrics.ingestion.partitions import retention_horizon
 from metrics.ingestion.rows import DayKey, day_of
 from metrics.models import Period, Rollup, Sample
 
@@ -42,7 +43,16 @@ def mark_days(days: Iterable[DayKey]) -> int:
 
 
 def mark_keys(keys: Sequence[Key]) -> int:
-    """Upsert the marks, in key order (two batches marking the same periods never deadlock)."""
+    """Upsert the marks, in key order (two batches marking the same periods never deadlock).
+
+    Periods that start before the retention horizon are not marked: their month's samples are
+    (or are about to be) dropped, and recomputing them from what is left would spoil roll-ups
+    that were computed from all of them (a week that straddles the horizon, a correction that
+    moves an old sample).
+    """
+    horizon = retention_horizon()
+    if horizon is not None:
+        keys = [key for key in keys if key[3] >= horizon]
     if not keys:
         return 0
     keys = sorted(keys)

@@ -24,12 +24,14 @@ from metrics.selectors.fresh import fresh_rollups
 from metrics.selectors.ingestion import (
     RECENT_UPLOADS,
     RollupBacklog,
+    SampleStorage,
     api_tokens,
     builtin_metrics,
     example_use_case,
     recent_uploads,
     rejected_report,
     rollup_backlog,
+    sample_storage,
     use_cases_by_name,
 )
 from metrics.selectors.jobs import (
@@ -83,6 +85,7 @@ __all__ = [
     "PortfolioRow",
     "PortfolioTrend",
     "RollupBacklog",
+    "SampleStorage",
     "UseCaseScorecard",
     "api_definitions",
     "api_targets",
@@ -112,6 +115,7 @@ __all__ = [
     "rejected_report",
     "rollup_backlog",
     "rollup_failures",
+    "sample_storage",
     "scorecards_for",
     "statistics_of",
     "target_metrics",

@@ -69,3 +69,43 @@ def rollup_backlog() -> RollupBacklog:
     roll-up lag an operator watches (one aggregate query over the marks)."""
     found = DirtyPeriod.objects.aggregate(pending=Count("id"), oldest=Min("marked_at"))
     return RollupBacklog(pending=found["pending"] or 0, oldest_marked_at=found["oldest"])
+
+
+@dataclass(frozen=True)
+class SampleStorage:
+    """The raw samples' month partitions, across every organization (for operators; PostgreSQL
+    only). ``default_rows`` counts rows in the default partition up to a bound: any means a
+    month partition is missing (the daily maintenance job was not run)."""
+
+    partitions: int
+    oldest_month: dt.date | None
+    newest_month: dt.date | None
+    default_rows: int
+
+
+DEFAULT_ROWS_BOUND = 10_000
+
+
+def sample_storage() -> SampleStorage | None:
+    """The partitions of the samples table; None when it is not partitioned (SQLite)."""
+    from django.db import connection
+
+    from metrics.ingestion import partitions
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        if not partitions.is_partitioned(cursor):
+            return None
+        months = partitions.month_partitions(cursor)
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {partitions.DEFAULT_PARTITION}"  # noqa: S608
+            f" LIMIT {DEFAULT_ROWS_BOUND}) AS d"
+        )
+        default_rows = int(cursor.fetchone()[0])
+    return SampleStorage(
+        partitions=len(months),
+        oldest_month=months[0].start if months else None,
+        newest_month=months[-1].start if months else None,
+        default_rows=default_rows,
+    )

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -186,6 +187,26 @@ def test_no_roll_up_lag_when_nothing_waits(db, scrape):
     assert value(found, "readiness_rollup_pending_periods") == 0
     assert value(found, "readiness_rollup_lag_seconds") == 0
     assert value(found, "readiness_outbox_unsent") == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the samples table is partitioned on PostgreSQL only"
+)
+def test_the_sample_partitions(db, scrape):
+    from metrics.ingestion import partitions
+
+    partitions.ensure_partitions(today=dt.date(2001, 3, 1), months_ahead=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO metrics_sample (use_case_id, metric_id, client_id, ts, value)"
+            " VALUES (1, 1, 'lost', '1990-01-01Z', 1)"
+        )
+        count = len(partitions.month_partitions(cursor))
+    found = scrape()
+    assert value(found, "readiness_sample_partitions") == count
+    oldest = dt.datetime(2001, 3, 1, tzinfo=dt.UTC).timestamp()
+    assert value(found, "readiness_sample_oldest_partition_timestamp_seconds") == oldest
+    assert value(found, "readiness_sample_default_partition_rows") == 1
 
 
 def test_outbox_messages_waiting_for_the_broker(db, scrape):

@@ -2,7 +2,8 @@
 
 Applies the migrations, then loads the demo organization only when asked (``SEED_DEMO=1`` or
 ``--seed-demo``): a production database never gets the demo's users and their published
-password by default. Safe to run again.
+password by default. Last, creates the raw samples' month partitions that are missing (the
+daily beat job does too; a deploy after a long pause needs them at once). Safe to run again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from metrics.ingestion.partitions import ensure_partitions
 
 
 class Command(BaseCommand):
@@ -31,3 +34,7 @@ class Command(BaseCommand):
             call_command("seed_demo")
         else:
             self.stdout.write("Demo data not loaded (set SEED_DEMO=1 to load it).")
+        # After the demo too: its past months' samples move out of the default partition.
+        created = ensure_partitions()
+        if created:
+            self.stdout.write(f"Sample partitions created: {', '.join(created)}.")
