@@ -166,23 +166,20 @@ def resubmit_queue(membership: Membership) -> Queue | None:
 
 def due_queue(membership: Membership, today: dt.date) -> Queue:
     until = today + dt.timedelta(days=readiness.DUE_SOON_DAYS)
-    mine = [
-        d
-        for d in readiness.due_open(
-            Q(organization=membership.organization), today=today, until=until
-        )
-        if d.owner_id == membership.user_id
-    ]
-    late = sum(d.late for d in mine)
+    org = Q(organization=membership.organization)
+    total, late = readiness.due_count(org, today=today, until=until, owner_id=membership.user_id)
+    first = readiness.due_open(
+        org, today=today, until=until, owner_id=membership.user_id, limit=LIST_LIMIT
+    )
     return Queue(
         "due",
         "Due soon and late",
-        len(mine),
+        total,
         (
-            f"{_plural(len(mine), 'thing you own is', 'things you own are')} due by "
+            f"{_plural(total, 'thing you own is', 'things you own are')} due by "
             f"{until:%-d %b}" + (f", {late} late" if late else "") + "."
         )
-        if mine
+        if total
         else "Nothing you own is due in the next few days.",
         [
             Entry(
@@ -195,7 +192,7 @@ def due_queue(membership: Membership, today: dt.date) -> Queue:
                 late=d.late,
                 due_date=d.due_date,
             )
-            for d in mine[:LIST_LIMIT]
+            for d in first
         ],
     )
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from readiness import selectors, services
@@ -209,3 +210,42 @@ def test_overdue_counts_and_the_overview_card(client, org, pm, planned):
     planned.status = "retired"
     planned.save(update_fields=["status"])
     assert selectors.overdue_counts_many([planned.pk]) == {}
+
+
+def test_due_open_for_one_owner_is_the_filtered_whole(org, pm, planned):
+    """``owner_id`` filters in SQL by the same rule ``Due.owner_id`` follows (the thing's own
+    owner, else its workstream's, else the use case's owner, else its creator), at every level."""
+    other = add_member(org, Role.PROGRAM_MANAGER)
+    workstream = planned.workstreams.order_by("number").first()
+    services.workstream_update(actor=pm, workstream=workstream, owner=other)  # items inherit
+    item = ChecklistItem.objects.filter(workstream__use_case=planned).exclude(
+        workstream=workstream
+    )[0]
+    # An item's own owner, under a workstream that pm owns, and a criterion's.
+    services.checklist_item_update(actor=pm, item=item, owner=other)
+    criterion = ChecklistItem.objects.filter(phase__use_case=planned)[0]
+    services.checklist_item_update(actor=pm, item=criterion, owner=other)
+    everything = selectors.due_open(Q(pk=planned.pk))
+    for person in (pm, other):
+        mine = selectors.due_open(Q(pk=planned.pk), owner_id=person.pk)
+        assert mine == [d for d in everything if d.owner_id == person.pk]
+        assert mine
+    kinds = {d.kind for d in selectors.due_open(Q(pk=planned.pk), owner_id=other.pk)}
+    assert kinds == {"workstream", "item", "criterion"}
+
+
+def test_due_count_and_the_first_few_are_read_in_sql(org, pm, planned, django_assert_num_queries):
+    """The home page's queue counts in SQL and fetches only what it lists: the same figures
+    and the same first rows as the whole list, in six queries whatever the number of items."""
+    today = END[1] + dt.timedelta(days=1)  # phase 1's things are late, the rest are not
+    everything = selectors.due_open(Q(pk=planned.pk), today=today)
+    assert selectors.due_count(Q(pk=planned.pk), today=today) == (
+        len(everything),
+        sum(d.late for d in everything),
+    )
+    for limit in (1, 5, 8, len(everything) + 3):
+        first = selectors.due_open(Q(pk=planned.pk), today=today, limit=limit)
+        assert first == everything[:limit]
+    with django_assert_num_queries(6):
+        selectors.due_count(Q(pk=planned.pk), today=today, owner_id=pm.pk)
+        selectors.due_open(Q(pk=planned.pk), today=today, owner_id=pm.pk, limit=8)
