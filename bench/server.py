@@ -29,113 +29,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Gunicorn:
-    """``with Gunicorn(env, workers=3) as server: server.url``; stopped on exit, also on error.
-
-    The server runs in its own process group and is stopped by its own pid (TERM, then KILL
-    after 10 s), so nothing else on the machine is touched.
-    """
-
-    def __init__(self, env: dict[str, str], *, workers: int, startup_timeout: float = 60.0):
-        self.env = env
-        self.workers = workers
-        self.startup_timeout = startup_timeout
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = Path(tempfile.gettempdir()) / f"readiness-bench-gunicorn-{self.port}.log"
-
-    def __enter__(self) -> Gunicorn:
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        command = [
-            str(gunicorn),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "120",
-            "--graceful-timeout",
-            "5",
-            "--log-level",
-            "warning",
-        ]
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 (fixed command, our own venv)
-            command,
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-        if exc is None:
-            self.log_path.unlink(missing_ok=True)  # kept only when something went wrong
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise BenchError(
-                    f"gunicorn exited with code {self.process.returncode}; see {self.log_path}:\n"
-                    + self.log_tail()
-                )
-            try:
-                health = f"{self.url}/healthz"
-                with urllib.request.urlopen(health, timeout=5) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-                    last = f"HTTP {response.status}"
-            except urllib.error.HTTPError as exc:
-                last = f"HTTP {exc.code}: {exc.read()[:200]!r}"
-            except OSError as exc:
-                last = str(exc)
-            time.sleep(0.2)
-        raise BenchError(
-            f"gunicorn did not answer /healthz with 200 within {self.startup_timeout:.0f} s "
-            f"(last: {last}); see {self.log_path}:\n" + self.log_tail()
-        )
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # the master stops its workers
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                # Its own process group (start_new_session): the master and its workers only.
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        if hasattr(self, "_log") and not self._log.closed:
-            self._log.close()
-
-
 class _Process:
     """A child process in its own process group, logging to a temporary file; stopped by its
     own pid (TERM, then KILL after 10 s) on exit, also on error."""
@@ -153,6 +46,10 @@ class _Process:
 
     def ready(self) -> bool:
         raise NotImplementedError
+
+    def not_ready(self) -> str:
+        """What the last readiness check saw, for the error."""
+        return str(getattr(self, "last", "no answer"))
 
     def __enter__(self) -> Self:
         self._log = self.log_path.open("wb")
@@ -174,7 +71,8 @@ class _Process:
                     )
                 if time.monotonic() > deadline:
                     raise BenchError(
-                        f"{self.name} was not ready within {self.timeout:.0f} s; see "
+                        f"{self.name} was not ready within {self.timeout:.0f} s "
+                        f"({self.not_ready()}); see "
                         f"{self.log_path}:\n{self.log_tail()}"
                     )
                 time.sleep(0.2)
@@ -211,6 +109,34 @@ class _Process:
                 process.wait(timeout=10)
         if hasattr(self, "_log") and not self._log.closed:
             self._log.close()
+
+
+class Gunicorn(_Process):
+    """``with Gunicorn(env, workers=3) as server: server.url``, ready once ``/healthz``
+    answers 200."""
+
+    name = "gunicorn"
+
+    def __init__(self, env: dict[str, str], *, workers: int, startup_timeout: float = 60.0):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.last = "no answer"
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+                   "--graceful-timeout", "5", "--log-level", "warning"]  # fmt: skip
+        super().__init__(command, env, timeout=startup_timeout)
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:  # noqa: S310
+                self.last = f"HTTP {response.status}"
+                return bool(response.status == 200)
+        except urllib.error.HTTPError as exc:
+            self.last = f"HTTP {exc.code}: {exc.read()[:200]!r}"
+        except OSError as exc:
+            self.last = str(exc)
+        return False
 
 
 class RedisServer(_Process):
