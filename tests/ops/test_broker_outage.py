@@ -29,7 +29,7 @@ from readiness.models import OutboxMessage
 from tests.metrics.ingest_support import ago, iso
 from tests.ops.conftest import require
 from tests.readiness.api_support import client_for, tick_phase, uc_url
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import forget_broker_connections, send_tasks_to
 
 pytestmark = pytest.mark.django_db
 
@@ -79,18 +79,12 @@ def own_redis(tmp_path) -> Iterator[OwnRedis]:
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
     redis = OwnRedis(tmp_path)
     redis.start()
-    app = current_app
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.task_always_eager = False
-    app.conf.broker_url = redis.url
-    forget_broker_connections(current_app)
+    restore = send_tasks_to(current_app, redis.url)
     try:
         yield redis
     finally:
         redis.stop()
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(current_app)
+        restore()
 
 
 def _run_queued(url: str, capture) -> list[str]:  # type: ignore[no-untyped-def]

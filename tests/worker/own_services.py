@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,20 @@ def forget_broker_connections(app) -> None:  # type: ignore[no-untyped-def]
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+def send_tasks_to(app, url: str) -> Callable[[], None]:  # type: ignore[no-untyped-def]
+    """Point the app's publishing at the broker ``url`` (tasks no longer eager) and return
+    what puts it back; the pooled connections are dropped both ways (see
+    :func:`forget_broker_connections`)."""
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    forget_broker_connections(app)
+
+    def restore() -> None:
+        for key, value in saved.items():
+            app.conf[key] = value
+        forget_broker_connections(app)
+
+    return restore

@@ -31,7 +31,7 @@ from kombu import Connection
 from readiness import services
 from readiness.models import Invitation, OutboxMessage, Role
 from tests.factories import make_org
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked worker by its folder
 
@@ -132,7 +132,7 @@ def test_real_worker_sends_the_invitation_email(tmp_path):
     from config.celery import app
     from readiness.tasks import send_invitation_email
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis_url)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -146,9 +146,6 @@ def test_real_worker_sends_the_invitation_email(tmp_path):
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis_url
-        forget_broker_connections(app)
         with Connection(redis_url) as broker:
             _wait_until_ready(app, broker, node, process, log)
             send_invitation_email.apply_async(args=[invitation.pk], queue=queue, connection=broker)
@@ -167,9 +164,7 @@ def test_real_worker_sends_the_invitation_email(tmp_path):
         assert "To: worker.invitee@example.com" in messages[0]
         assert f"{SITE_URL}/invitations/{invitation.token}/" in messages[0]
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         _stop(process)
         with contextlib.suppress(FileNotFoundError):
             (tmp_path / "w.pid").unlink()

@@ -33,7 +33,7 @@ from metrics.services import (
 )
 from readiness.models import OutboxMessage
 from tests.factories import make_org, make_use_case
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 from tests.worker.test_worker import WAIT_SECONDS, _database_url, _require, _stop, _wait_until_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked worker by its folder
@@ -104,7 +104,7 @@ def test_re_runs_are_done_by_a_real_worker(tmp_path):
     log = tmp_path / "worker.log"
     from config.celery import app
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis_url)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -119,9 +119,6 @@ def test_re_runs_are_done_by_a_real_worker(tmp_path):
             start_new_session=True,
         )  # fmt: skip
     try:
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis_url
-        forget_broker_connections(app)
         with Connection(redis_url) as broker:
             _wait_until_ready(app, broker, node, process, log)
             for message in messages:
@@ -135,9 +132,7 @@ def test_re_runs_are_done_by_a_real_worker(tmp_path):
                     break
                 time.sleep(0.3)
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         _stop(process)
     assert not RollupFailure.objects.exists(), log.read_text()
     assert Rollup.objects.get(metric=review, period="day").mean == 4.0

@@ -23,7 +23,7 @@ from metrics.models import DirtyPeriod, Rollup
 from metrics.services import api_token_create
 from tests.factories import make_org, make_use_case
 from tests.metrics.ingest_support import iso, post
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 from tests.worker.test_worker import WAIT_SECONDS, _database_url, _require, _stop, _wait_until_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked worker by its folder
@@ -81,7 +81,7 @@ def test_real_worker_rolls_up_samples_sent_with_a_token(client, tmp_path):
     from config.celery import app
     from metrics.tasks import rollup_pending
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis_url)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -95,9 +95,6 @@ def test_real_worker_rolls_up_samples_sent_with_a_token(client, tmp_path):
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis_url
-        forget_broker_connections(app)
         with Connection(redis_url) as broker:
             _wait_until_ready(app, broker, node, process, log)
             rollup_pending.apply_async(queue=queue, connection=broker)
@@ -116,9 +113,7 @@ def test_real_worker_rolls_up_samples_sent_with_a_token(client, tmp_path):
         assert not DirtyPeriod.objects.exists()
         assert "rollup_pending" in log.read_text()
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         _stop(process)
         with contextlib.suppress(FileNotFoundError):
             (tmp_path / "w.pid").unlink()

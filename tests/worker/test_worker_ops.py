@@ -23,7 +23,7 @@ from kombu import Connection
 
 from ops import health, requestid
 from tests.ops.conftest import closed_port
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 from tests.worker.test_worker import WAIT_SECONDS, _database_url, _require, _stop, _wait_until_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked worker by its folder
@@ -71,7 +71,7 @@ def test_a_real_worker_reports_itself_logs_the_request_id_and_counts_its_tasks(
     from config.celery import app
     from webhooks.tasks import retry_due
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis_url)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -85,9 +85,6 @@ def test_a_real_worker_reports_itself_logs_the_request_id_and_counts_its_tasks(
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis_url
-        forget_broker_connections(app)
         monkeypatch.setattr(settings, "REDIS_URL", redis_url)
         with Connection(redis_url) as broker:
             _wait_until_ready(app, broker, node, process, log)
@@ -133,9 +130,7 @@ def test_a_real_worker_reports_itself_logs_the_request_id_and_counts_its_tasks(
         ), body
         assert 'readiness_task_duration_seconds_count{task="webhooks.tasks.retry_due"} 1.0' in body
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         _stop(process)
         health.redis_client().zrem(health.WORKERS_KEY, node)
         with contextlib.suppress(FileNotFoundError):

@@ -41,9 +41,9 @@ from kombu import Connection
 from tests.ops.test_broker_outage import OwnRedis
 from tests.worker.own_services import (
     OwnPostgres,
-    forget_broker_connections,
     free_port,
     postgres_bin_dir,
+    send_tasks_to,
 )
 from tests.worker.test_worker import _require, _stop, _wait_until_ready
 
@@ -180,7 +180,7 @@ def test_a_postgresql_restart_loses_nothing_and_roll_ups_converge(tmp_path):
     from metrics.tasks import rollup_pending
     from readiness.tasks import send_notification_email
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis.url)
     try:
         t0 = time.monotonic()
         phases: list[str] = []
@@ -247,9 +247,6 @@ def test_a_postgresql_restart_loses_nothing_and_roll_ups_converge(tmp_path):
         processes.append(_start(worker_command, worker_env, worker_log))
         base = f"http://127.0.0.1:{web_port}"
         _wait_http(f"{base}/healthz", processes[0], web_log, timeout=60)
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis.url
-        forget_broker_connections(app)
         with Connection(redis.url) as broker:
             _wait_until_ready(app, broker, node, processes[1], worker_log)
             phase("gunicorn and worker up")
@@ -313,9 +310,7 @@ def test_a_postgresql_restart_loses_nothing_and_roll_ups_converge(tmp_path):
             ), f"{task} was not retried:\n{log[-4000:]}"
         _assert_nothing_lost(pg, sent, use_case, mail_dir)
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         for process in reversed(processes):
             _stop(process)
         redis.stop()

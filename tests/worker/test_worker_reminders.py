@@ -21,7 +21,7 @@ from kombu import Connection
 
 from readiness.models import DueReminder, Notification
 from tests.factories import make_org, make_use_case
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 from tests.worker.test_worker import (
     WAIT_SECONDS,
     WORKER_SETTINGS,
@@ -81,7 +81,7 @@ def test_real_worker_reminds_once_a_day(tmp_path):
     from config.celery import app
     from readiness.tasks import send_due_reminders
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    restore = send_tasks_to(app, redis_url)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -95,9 +95,6 @@ def test_real_worker_reminds_once_a_day(tmp_path):
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        app.conf.task_always_eager = False
-        app.conf.broker_url = redis_url
-        forget_broker_connections(app)
         with Connection(redis_url) as broker:
             _wait_until_ready(app, broker, node, process, log)
             send_due_reminders.apply_async(queue=queue, connection=broker)
@@ -115,9 +112,7 @@ def test_real_worker_reminds_once_a_day(tmp_path):
         messages = [p.read_text() for p in mail_dir.iterdir()]
         assert len(messages) == 1 and "Due tomorrow: 14 due soon" in messages[0], messages
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         _stop(process)
         with contextlib.suppress(FileNotFoundError):
             (tmp_path / "w.pid").unlink()

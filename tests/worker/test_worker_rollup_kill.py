@@ -31,7 +31,7 @@ from metrics.models import DirtyPeriod, Rollup
 from metrics.services import samples_ingest
 from tests.factories import make_org, make_use_case
 from tests.metrics.ingest_support import iso, measured
-from tests.worker.own_services import forget_broker_connections
+from tests.worker.own_services import send_tasks_to
 from tests.worker.test_worker import WAIT_SECONDS, _database_url, _require, _stop, _wait_until_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)  # marked worker by its folder
@@ -134,10 +134,7 @@ def test_figures_converge_within_two_minutes_after_a_worker_is_killed_mid_rollup
     from config.celery import app
     from metrics.tasks import rollup_pending
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.task_always_eager = False
-    app.conf.broker_url = redis_url
-    forget_broker_connections(app)
+    restore = send_tasks_to(app, redis_url)
     slow, slow_log, slow_node = _start_worker(
         tmp_path, "slow", queue, {**env, "DJANGO_SETTINGS_MODULE": "slow_settings"}
     )
@@ -189,9 +186,7 @@ def test_figures_converge_within_two_minutes_after_a_worker_is_killed_mid_rollup
         )
         assert took < CONVERGE_WITHIN
     finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        forget_broker_connections(app)
+        restore()
         if slow.poll() is None:
             os.killpg(slow.pid, signal.SIGKILL)
             slow.wait(timeout=10)
