@@ -107,7 +107,8 @@ class Config:
     def from_env(cls) -> Config:
         quick = _bool("BENCH_QUICK")
         cpus = os.cpu_count() or 2
-        workers = _int("BENCH_WORKERS", cpus + 1)
+        # As config/gunicorn.py runs production (WEB_CONCURRENCY): 2 per core + 1.
+        workers = _int("BENCH_WORKERS", 2 * cpus + 1)
         sizes_raw = os.environ.get("BENCH_PAGE_USE_CASES", "10,100" if quick else "10,1000")
         try:
             sizes = tuple(int(s) for s in sizes_raw.split(",") if s.strip())
