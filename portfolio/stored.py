@@ -46,7 +46,8 @@ from typing import Any
 from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.selectors import GovernanceProgress
@@ -308,10 +309,15 @@ def ensure_fresh(qs: QuerySet[UseCase], today: dt.date | None = None) -> int:
 
 
 def with_marks(qs: QuerySet[UseCase]) -> QuerySet[UseCase]:
-    """``qs`` with ``readiness_marked`` (a change since its row was judged), for :func:`judged_for`
-    and :func:`verdicts_for`: read in the same query as the rows."""
+    """``qs`` with ``readiness_marks`` (how many changes since its row was judged) and
+    ``readiness_last_mark`` (the id of the latest), for :func:`judged_for`: read in the same
+    query as the rows."""
+    marks = (
+        ReadinessMark.objects.filter(use_case_id=OuterRef("pk")).order_by().values("use_case_id")
+    )
     return qs.annotate(
-        readiness_marked=Exists(ReadinessMark.objects.filter(use_case_id=OuterRef("pk")))
+        readiness_marks=Coalesce(Subquery(marks.annotate(n=Count("pk")).values("n")), 0),
+        readiness_last_mark=Subquery(marks.annotate(last=Max("pk")).values("last")),
     )
 
 
@@ -319,23 +325,79 @@ def _is_fresh(row: UseCaseReadiness | None, marked: bool, today: dt.date) -> boo
     return row is not None and not marked and row.computed_for == today
 
 
+# -- Judged by a reader, shared with the others ---------------------------------------------
+
+# How long a reader's judgement of a stale row is offered to the other readers. Its key names
+# the exact state it judged, so the time only bounds what the cache holds.
+SHARED_SECONDS = 120
+
+
+def _shared_key(uc: UseCase, today: dt.date) -> str:
+    """The state a reader saw of ``uc``: its stored row (by when it was judged), the changes
+    marked since (how many, and the latest), and the day.
+
+    Between two recomputes the marks of a use case are only added, each in its change's
+    transaction, and a recompute deletes the marks it read in the transaction that rewrites the
+    row. So two readers that see the same row, the same number of marks and the same latest
+    mark see the same committed changes, and a judgement made after one of them read that
+    state is at least as fresh as it (never older): another reader may show it in place of
+    judging again."""
+    row = getattr(uc, "stored_readiness", None)
+    judged_at = row.computed_at.isoformat() if row is not None else "-"
+    marks = getattr(uc, "readiness_marks", 0)
+    last = getattr(uc, "readiness_last_mark", None)
+    return f"portfolio:judged:{uc.pk}:{today.isoformat()}:{judged_at}:{marks}:{last}"
+
+
+def _shareable(judged: Judged) -> dict[str, Any]:
+    return {
+        "verdict": judged.verdict,
+        "levels": {level: str(status) for level, status in judged.scorecard.items()},
+        "state": judged_state(judged),
+    }
+
+
+def _shared(value: dict[str, Any]) -> Judged:
+    return judged_from(
+        UseCaseReadiness(verdict=value["verdict"], levels=value["levels"], state=value["state"])
+    )
+
+
 def judged_for(use_cases: Sequence[UseCase], today: dt.date) -> dict[int, Judged]:
     """Each use case's judgement as a fresh evaluation gives it: its stored row where that is
     fresh, else judged now (constant queries), and its recompute queued (debounced) so that the
     next reader finds it stored. ``use_cases`` come from :func:`with_marks`, loaded with
     ``stored_readiness``, ``organization`` and ``owner``. Nothing is written here but by the
-    task (in-process, without a broker, the task runs at once)."""
+    task (in-process, without a broker, the task runs at once).
+
+    A stale row judged by one reader is kept in the cache under the state it judged
+    (:func:`_shared_key`): the other readers that see the same state take it instead of judging
+    it again. While ingestion marks use cases every second, 8 readers of the same page judge
+    each stale row once between them, not 8 times."""
     judged: dict[int, Judged] = {}
     stale_ones = []
     for uc in use_cases:
         row = getattr(uc, "stored_readiness", None)
-        if _is_fresh(row, getattr(uc, "readiness_marked", True), today):
+        if _is_fresh(row, getattr(uc, "readiness_marks", 1) > 0, today):
             judged[uc.pk] = judged_from(row)  # type: ignore[arg-type]
         else:
             stale_ones.append(uc)
-    if stale_ones:
-        judged.update(judge_many(stale_ones))
-        schedule([uc.pk for uc in stale_ones])
+    if not stale_ones:
+        return judged
+    keys = {uc.pk: _shared_key(uc, today) for uc in stale_ones}
+    shared = cache.get_many(list(keys.values()))
+    to_judge = []
+    for uc in stale_ones:
+        value = shared.get(keys[uc.pk])
+        if value is not None:
+            judged[uc.pk] = _shared(value)
+        else:
+            to_judge.append(uc)
+    if to_judge:
+        fresh = judge_many(to_judge)
+        judged.update(fresh)
+        cache.set_many({keys[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
+    schedule([uc.pk for uc in stale_ones])
     return judged
 
 
@@ -359,6 +421,38 @@ def verdicts_for(qs: QuerySet[UseCase], today: dt.date) -> dict[int, str]:
         verdicts.update({pk: j.verdict for pk, j in judge_many(use_cases).items()})
         schedule(stale_ids)
     return verdicts
+
+
+def organization_state(organization_id: int, today: dt.date) -> str:
+    """What the organization's portfolio is read from, in one line: its use cases (how many,
+    the last id, the sum of their row versions), their stored rows (how many, judged when
+    last), the changes marked since (how many, the latest) and the day. Any committed change
+    that a portfolio row shows moves it: an edit of a use case moves its version; every other
+    audited change, and every roll-up, leaves a mark; a recompute deletes marks only while it
+    rewrites rows, which moves the last judged time. Two queries.
+
+    A page rendered after reading this state is at least as fresh as the state, so readers
+    who see the same state may share it (``portfolio.views.dashboard``). Not covered: a
+    person's name (an owner's) changed in their profile, which shows once the shared page
+    expires (:data:`portfolio.views.dashboard.RESULTS_SECONDS`)."""
+    use_cases = UseCase.objects.filter(organization_id=organization_id).order_by()
+    facts = use_cases.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        versions=Sum("version"),
+        judged=Count("stored_readiness"),
+        judged_at=Max("stored_readiness__computed_at"),
+    )
+    marks = (
+        ReadinessMark.objects.filter(use_case_id__in=use_cases.values("pk"))
+        .order_by()
+        .aggregate(n=Count("pk"), last=Max("pk"))
+    )
+    judged_at = facts["judged_at"].isoformat() if facts["judged_at"] else "-"
+    return (
+        f"{today.isoformat()}:{facts['n']}:{facts['last']}:{facts['versions']}:"
+        f"{facts['judged']}:{judged_at}:{marks['n']}:{marks['last']}"
+    )
 
 
 def refresh_stale(*, today: dt.date | None = None, max_batches: int = 50) -> int:

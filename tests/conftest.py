@@ -88,6 +88,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache, as it starts with an empty database: ids repeat
+    between tests (SQLite rolls its sequences back), so an entry left by one test could name
+    another test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def audit_lock_order():
     """Fail a test whose service writes or locks rows after appending its audit record (the
     order that deadlocks under concurrent writers; see tests/lock_order.py)."""

@@ -475,6 +475,47 @@ def test_with_a_broker_a_reader_judges_a_stale_row_for_display_and_queues_it(wor
     ) == {world.use_case.pk: now.verdict}
 
 
+def test_readers_share_a_judgement_of_the_state_they_saw_and_never_an_older_one(world, monkeypatch):
+    """With a broker, 8 readers of a page that ingestion keeps marking judge each stale row
+    once between them: the first reader's judgement is kept under the state it judged, and a
+    change committed since gives a new state, judged again."""
+    stored.readiness_refresh(use_case_ids=[world.use_case.pk])
+    monkeypatch.setattr(stored, "_eager", lambda: False)  # a broker and workers
+    monkeypatch.setattr(stored, "schedule", lambda ids: None)  # the task never comes
+    judged: list[list[int]] = []
+    judge = stored.judge_many
+
+    def counted(use_cases: list[UseCase]) -> dict[int, stored.Judged]:
+        judged.append([uc.pk for uc in use_cases])
+        return judge(use_cases)
+
+    monkeypatch.setattr(stored, "judge_many", counted)
+    _spec_saved(world)
+    first, second = (portfolio_rows(world.org).rows[0] for _ in range(2))
+    assert judged == [[world.use_case.pk]]  # the second reader took the first one's judgement
+    now = fresh(world.use_case)
+    for row in (first, second):
+        assert (row.answers, row.blockers, row.score, row.verdict) == (
+            now.answers,
+            now.blockers,
+            now.score,
+            now.verdict,
+        )
+
+    _item_ticked(world)  # another change: another state, judged again
+    (third,) = portfolio_rows(world.org).rows
+    assert len(judged) == 2
+    later = fresh(world.use_case)
+    assert (third.answers, third.score) == (later.answers, later.score) != (now.answers, now.score)
+
+    # The task lands: the stored row is fresh and read as stored.
+    monkeypatch.setattr(stored, "judge_many", judge)
+    stored.readiness_refresh(use_case_ids=[world.use_case.pk])
+    monkeypatch.setattr(stored, "judge_many", counted)
+    (stored_row,) = portfolio_rows(world.org).rows
+    assert len(judged) == 2 and stored_row.score == later.score
+
+
 def test_seed_demo_judges_each_use_case_once_at_the_end(settings, tmp_path, monkeypatch):
     """The demo's ~700 writes mark their use cases but queue nothing (stored.deferred); the
     seed then judges each use case once, so every row is stored and fresh, with no mark left."""
