@@ -248,6 +248,15 @@ def portfolio_rows(
     return Portfolio(rows, count, number, num_pages, page_size, sort, clean)
 
 
+def portfolio_state(organization: Organization, today: dt.date | None = None) -> str:
+    """The state of the organization's portfolio (:func:`portfolio.stored.organization_state`),
+    read after the in-process recompute that :func:`portfolio_rows` would make (without a
+    broker), so that a table rendered now is kept under the state it shows."""
+    today = today or timezone.localdate()
+    stored.ensure_fresh(UseCase.objects.filter(organization=organization), today)
+    return stored.organization_state(organization.pk, today)
+
+
 def portfolio_teams(organization: Organization) -> list[str]:
     """Distinct team names, for the team filter."""
     return list(

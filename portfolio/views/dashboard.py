@@ -1,14 +1,33 @@
-"""The executive portfolio dashboard: every use case, its verdict, score and what blocks it."""
+"""The executive portfolio dashboard: every use case, its verdict, score and what blocks it.
+
+The results table is the page's cost (a page of judged rows, rendered): it is rendered once
+per state of the organization's portfolio and shared by every reader who sees that state
+(:func:`portfolio.selectors.portfolio_state`); any change a row shows moves the state, so a
+reader never sees a table older than what they would have rendered.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from portfolio.forms import PortfolioFilterForm
 from portfolio.rows import VERDICTS
 from portfolio.score import __doc__ as SCORE_DOC
-from portfolio.selectors import DEFAULT_SORT, SORTS, portfolio_rows, portfolio_teams
+from portfolio.selectors import (
+    DEFAULT_SORT,
+    SORTS,
+    portfolio_rows,
+    portfolio_state,
+    portfolio_teams,
+)
 from readiness.views.common import AuthedRequest, member_required
 from readiness.views.sorting import sort_links
 
@@ -22,6 +41,13 @@ FIRST_CLICK = {
     "verdict": "verdict",
     "blockers": "-blockers",
 }
+
+
+RESULTS_TEMPLATE = "portfolio/partials/dashboard_results.html"
+# How long a rendered results table is offered to the other readers of the same state. The key
+# names the state (portfolio.stored.organization_state), so this only bounds what the cache
+# holds, and how long a person's changed name takes to show.
+RESULTS_SECONDS = 60
 
 
 @member_required()
@@ -38,22 +64,43 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
         page_number = int(request.GET.get("page") or 1)
     except ValueError:
         page_number = 1
-    portfolio = portfolio_rows(organization, filters=filters, sort=sort, page=page_number)
     context = {
         "membership": membership,
         "organization": organization,
         "org": organization.slug,
         "nav": "portfolio",
         "form": form,
-        "portfolio": portfolio,
-        "page": portfolio,
         "sort": sort,
         "sort_links": sort_links(sort, FIRST_CLICK),
         "is_filtered": bool(filters),
         "verdicts": VERDICTS,
         "score_formula": SCORE_DOC,
     }
-    template = "portfolio/dashboard.html"
+    today = timezone.localdate()
+    key = _results_key(request, organization.pk, portfolio_state(organization, today))
+    results = cache.get(key)
+    if results is None:
+        portfolio = portfolio_rows(
+            organization, filters=filters, sort=sort, page=page_number, today=today
+        )
+        results = render_to_string(
+            RESULTS_TEMPLATE, {**context, "portfolio": portfolio, "page": portfolio}, request
+        )
+        cache.set(key, results, RESULTS_SECONDS)
     if request.htmx and request.htmx.target == "portfolio-results":
-        template = "portfolio/partials/dashboard_results.html"
-    return render(request, template, context)
+        return HttpResponse(results)
+    return render(
+        request,
+        "portfolio/dashboard.html",
+        {**context, "results": mark_safe(results)},  # noqa: S308
+    )
+
+
+def _results_key(request: AuthedRequest, organization_id: int, state: str) -> str:
+    """The results table for this organization's state, these filters, sort and page (the
+    whole query string, which its links carry), and the reader's language: the same for every
+    member, whatever their role (each sees every use case of the organization)."""
+    query = hashlib.sha256(
+        "&".join(sorted(f"{k}={v}" for k, vs in request.GET.lists() for v in vs)).encode()
+    ).hexdigest()[:32]
+    return f"portfolio:results:{organization_id}:{state}:{get_language()}:{query}"

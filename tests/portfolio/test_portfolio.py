@@ -1,11 +1,13 @@
 """The executive portfolio: rows, verdicts, filters, sorting, scoping and query counts."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portfolio.selectors import build_rows, portfolio_row, portfolio_rows
+from readiness import services
 from readiness.models import ChecklistItem, Role, UseCase, UseCaseStatus
 from tests.factories import add_member, make_use_case
 from tests.portfolio.executive_support import (  # noqa: F401  (whole_gate is a fixture)
@@ -207,6 +209,60 @@ def test_htmx_request_gets_the_results_only(client, org, pm, every_verdict):
     assert response.status_code == 200 and "<html" not in html and "Unowned" in html
 
 
+def _table(response) -> str:
+    html = response.content.decode()
+    return html.split('id="portfolio-results"')[1].split("</table>")[0]
+
+
+def test_members_who_see_the_same_state_share_one_rendered_table(
+    client, org, pm, admin, every_verdict, monkeypatch
+):
+    from portfolio.views import dashboard
+
+    client.force_login(add_member(org, Role.EXECUTIVE))
+    first = client.get(url(org), {"sort": "-score"})
+    built: list[int] = []
+    build = dashboard.portfolio_rows
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "portfolio_rows", counted)
+    client.force_login(admin)  # another member, another role: the same table
+    again = client.get(url(org), {"sort": "-score"})
+    assert built == [] and _table(again) == _table(first)
+    partial = client.get(
+        url(org), {"sort": "-score"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="portfolio-results"
+    )
+    assert built == [] and "<html" not in partial.content.decode()
+    # Another filter, sort or page is another table.
+    assert "Pilot" in _table(client.get(url(org), {"sort": "name"})) and built == [1]
+
+    # Every kind of change a row shows moves the state: the next reader renders it afresh.
+    services.use_case_update(actor=pm, use_case=every_verdict["pilot"], name="Pilot renamed")
+    renamed = _table(client.get(url(org), {"sort": "-score"}))
+    assert "Pilot renamed" in renamed and len(built) == 2
+    pilot = every_verdict["pilot"]
+    before = PortfolioRowScore.of(renamed, "Pilot renamed")
+    item = ChecklistItem.objects.filter(workstream__use_case=pilot, done=False, fact="").first()
+    services.checklist_item_set_done(actor=pm, item=item, done=True)
+    ticked = _table(client.get(url(org), {"sort": "-score"}))
+    assert len(built) == 3
+    assert PortfolioRowScore.of(ticked, "Pilot renamed") > before
+    assert PortfolioRowScore.of(ticked, "Pilot renamed") == portfolio_row(pilot).score.total
+    make_use_case(org, pm, name="Brand new")
+    assert "Brand new" in _table(client.get(url(org), {"sort": "-score"})) and len(built) == 4
+
+
+class PortfolioRowScore:
+    @staticmethod
+    def of(table: str, name: str) -> int:
+        """The score shown in the row of the use case named ``name``."""
+        row = table.split(f">{name}</a>")[1].split("</tr>")[0]
+        return int(row.split('class="score ')[1].split(">")[1].split("<")[0])
+
+
 def _make_portfolio(org, pm, admin, n, start):
     """n use cases cycling through pilot, ready for the next gate, production, scaled."""
     made = []
@@ -225,11 +281,18 @@ def _make_portfolio(org, pm, admin, n, start):
 
 
 def _queries(client, org, params):
+    """Queries of a read that renders the table, and of one that shares it."""
     client.get(url(org), params)  # warm caches filled once per process
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url(org), params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    counts = []
+    for shared in (False, True):
+        if not shared:
+            cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url(org), params)
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] < counts[0]
+    return counts
 
 
 @pytest.mark.parametrize(
