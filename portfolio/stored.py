@@ -80,8 +80,9 @@ BATCH = 200
 DEBOUNCE_SECONDS = 2
 # The sweep judges again rows older than this even when nothing marked them (see refresh_stale).
 MAX_AGE = dt.timedelta(hours=6)
-# Organization-wide audit records that no readiness rests on: they mark nothing. Samples count
-# only once rolled up (the roll-up publishes its own event), so ingesting marks nothing either.
+# Audit records that no readiness rests on, of the organization or of one use case: they mark
+# nothing. Samples count only once rolled up (the roll-up publishes its own event), so a batch
+# marks nothing either, even when all its samples are of one use case.
 IGNORED_ACTIONS = (
     "metrics.api_token.",
     "metrics.samples.ingest",
@@ -164,7 +165,7 @@ def deferred() -> Iterator[None]:
 def on_use_cases_changed(event: events.UseCasesChanged) -> None:
     """Mark the use cases' stored readiness stale, in the change's transaction, and queue
     their recompute for after commit. Subscribed to :class:`readiness.events.UseCasesChanged`."""
-    if event.action.startswith(DISCUSSION_ACTIONS):
+    if event.action.startswith(DISCUSSION_ACTIONS) or event.action.startswith(IGNORED_ACTIONS):
         return
     if event.use_case_ids is not None:
         ids = sorted(set(event.use_case_ids))
@@ -174,7 +175,7 @@ def on_use_cases_changed(event: events.UseCasesChanged) -> None:
         if not _deferred.get():
             transaction.on_commit(functools.partial(schedule, ids), robust=not _eager())
         return
-    if event.organization_id is None or event.action.startswith(IGNORED_ACTIONS):
+    if event.organization_id is None:
         return
     # The ids read without a lock, the marks inserted in batches: nothing here waits.
     ids = list(
@@ -434,7 +435,7 @@ def organization_state(organization_id: int, today: dt.date) -> str:
     A page rendered after reading this state is at least as fresh as the state, so readers
     who see the same state may share it (``portfolio.views.dashboard``). Not covered: a
     person's name (an owner's) changed in their profile, which shows once the shared page
-    expires (:data:`portfolio.views.dashboard.RESULTS_SECONDS`)."""
+    expires (:data:`readiness.selectors.state.SHARED_SECONDS`)."""
     use_cases = UseCase.objects.filter(organization_id=organization_id).order_by()
     facts = use_cases.aggregate(
         n=Count("pk"),

@@ -192,6 +192,7 @@ def _record(
         organization=organization,
         action="metrics.samples.ingest",
         target=target,
+        routine=True,
         use_case=UseCase(pk=batch_use_cases[0]) if len(batch_use_cases) == 1 else None,
         after={
             **result.as_dict(),

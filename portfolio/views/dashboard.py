@@ -8,15 +8,12 @@ reader never sees a table older than what they would have rendered.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from portfolio.forms import PortfolioFilterForm
 from portfolio.rows import VERDICTS
@@ -28,6 +25,7 @@ from portfolio.selectors import (
     portfolio_state,
     portfolio_teams,
 )
+from readiness.selectors.state import SHARED_SECONDS, shared_key
 from readiness.views.common import AuthedRequest, member_required
 from readiness.views.sorting import sort_links
 
@@ -44,10 +42,6 @@ FIRST_CLICK = {
 
 
 RESULTS_TEMPLATE = "portfolio/partials/dashboard_results.html"
-# How long a rendered results table is offered to the other readers of the same state. The key
-# names the state (portfolio.stored.organization_state), so this only bounds what the cache
-# holds, and how long a person's changed name takes to show.
-RESULTS_SECONDS = 60
 
 
 @member_required()
@@ -77,7 +71,9 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
         "score_formula": SCORE_DOC,
     }
     today = timezone.localdate()
-    key = _results_key(request, organization.pk, portfolio_state(organization, today))
+    key = shared_key(
+        "portfolio", organization.pk, portfolio_state(organization, today), request.GET
+    )
     results = cache.get(key)
     if results is None:
         portfolio = portfolio_rows(
@@ -86,7 +82,7 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
         results = render_to_string(
             RESULTS_TEMPLATE, {**context, "portfolio": portfolio, "page": portfolio}, request
         )
-        cache.set(key, results, RESULTS_SECONDS)
+        cache.set(key, results, SHARED_SECONDS)
     if request.htmx and request.htmx.target == "portfolio-results":
         return HttpResponse(results)
     return render(
@@ -94,13 +90,3 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
         "portfolio/dashboard.html",
         {**context, "results": mark_safe(results)},  # noqa: S308
     )
-
-
-def _results_key(request: AuthedRequest, organization_id: int, state: str) -> str:
-    """The results table for this organization's state, these filters, sort and page (the
-    whole query string, which its links carry), and the reader's language: the same for every
-    member, whatever their role (each sees every use case of the organization)."""
-    query = hashlib.sha256(
-        "&".join(sorted(f"{k}={v}" for k, vs in request.GET.lists() for v in vs)).encode()
-    ).hexdigest()[:32]
-    return f"portfolio:results:{organization_id}:{state}:{get_language()}:{query}"

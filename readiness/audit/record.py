@@ -133,6 +133,7 @@ def _append(events: list[tuple[AuditEvent, str]]) -> None:
         raise RuntimeError("audit records must be appended inside the service's transaction")
     heads: dict[int, AuditChainHead] = {}
     chained: dict[int, list[AuditEvent]] = {}
+    content: dict[int, int] = {}  # the newest record that is not routine, by organization
     for event, slug in events:
         org_id = event.organization_id
         head = heads.get(org_id) or _lock_head(org_id)
@@ -143,6 +144,8 @@ def _append(events: list[tuple[AuditEvent, str]]) -> None:
         chained.setdefault(org_id, []).append(event)
         head.sequence, head.hash = event.sequence, event.hash
         heads[org_id] = head
+        if not getattr(event, "routine", False):
+            content[org_id] = event.sequence
         line = {
             "kind": "append",
             "organization": org_id,
@@ -156,34 +159,39 @@ def _append(events: list[tuple[AuditEvent, str]]) -> None:
         transaction.on_commit(functools.partial(_log, line))
     for org_id, head in heads.items():
         if connection.vendor == "postgresql":
-            _insert_and_move_head(chained[org_id], head)
+            _insert_and_move_head(chained[org_id], head, content.get(org_id))
             continue
         for event in chained[org_id]:
             event.save(force_insert=True)
+        moved: dict[str, Any] = {"content_sequence": content[org_id]} if org_id in content else {}
         AuditChainHead.objects.filter(pk=org_id).update(
-            sequence=head.sequence, hash=head.hash, updated_at=timezone.now()
+            sequence=head.sequence, hash=head.hash, updated_at=timezone.now(), **moved
         )
 
 
 _EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not isinstance(f, models.AutoField)]
 
 
-def _insert_and_move_head(events: list[AuditEvent], head: AuditChainHead) -> None:
-    """Insert one organization's new records and move its chain head to the last of them, in
-    one statement (PostgreSQL): one round trip less while the head is locked, which every
-    writer of the organization waits for. The same rows as ``save()`` and ``update()``."""
+def _insert_and_move_head(
+    events: list[AuditEvent], head: AuditChainHead, content_sequence: int | None
+) -> None:
+    """Insert one organization's new records and move its chain head to the last of them (and
+    its content sequence, unless every record is routine), in one statement (PostgreSQL): one
+    round trip less while the head is locked, which every writer of the organization waits
+    for. The same rows as ``save()`` and ``update()``."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
     row = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
     params: list[Any] = []
     for event in events:
         params += [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
-    params += [head.sequence, head.hash, timezone.now(), head.pk]
+    params += [head.sequence, head.hash, timezone.now(), content_sequence, head.pk]
     sql = (
         f"WITH appended AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns})"  # noqa: S608
         f" VALUES {', '.join([row] * len(events))})"
         f" UPDATE {quote(AuditChainHead._meta.db_table)}"
-        " SET sequence = %s, hash = %s, updated_at = %s WHERE organization_id = %s"
+        " SET sequence = %s, hash = %s, updated_at = %s,"
+        " content_sequence = COALESCE(%s, content_sequence) WHERE organization_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -202,8 +210,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     use_case: UseCase | None = None,
+    routine: bool = False,
 ) -> None:
     """Append one record to the organization's chain, as the next number after its head.
+
+    ``routine``: a machine's routine write that no page but the metrics' shows before its
+    roll-up (a batch of samples): it leaves the organization's content sequence where it was
+    (see :class:`~readiness.models.AuditChainHead`).
 
     Must run inside the caller's transaction, so the change and its record commit together,
     and must be the last thing that transaction does to the database (other records
@@ -245,6 +258,7 @@ def audit_record(
         before=chain.plain(jsonable(before)) if before is not None else None,
         after=chain.plain(jsonable(after)) if after is not None else None,
     )
+    event.routine = routine  # type: ignore[attr-defined]  # read by _append, not stored
     if _queue.depth:
         _queue.events.append((event, organization.slug))
     else:

@@ -107,6 +107,10 @@ class AuditChainHead(models.Model):
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The sequence of the newest record that is not routine (a batch of samples is): pages that
+    # show no metrics read it as the state of the organization's content, and share what they
+    # render for one state (readiness.selectors.content_state).
+    content_sequence = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Audit head of organization {self.organization_id}: {self.sequence}"

@@ -7,14 +7,17 @@ import copy
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
@@ -38,11 +41,13 @@ from readiness.models import (
     Workstream,
 )
 from readiness.scoring import CRITERIA, priority_band
+from readiness.selectors.state import SHARED_SECONDS, content_state, shared_key
 from readiness.views.common import AuthedRequest, add_errors, error_messages, member_required
 from readiness.views.refusals import pop_refusal
 from readiness.views.sorting import sort_links
 
 PAGE_SIZE = 50
+RESULTS_TEMPLATE = "readiness/partials/usecase_results.html"
 
 
 # Helpers shared with readiness.views.plan
@@ -162,31 +167,45 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
     if sort.removeprefix("-") not in selectors.SORTS:
         sort = selectors.DEFAULT_SORT
-    use_cases = selectors.use_case_list(organization, sort=sort, **filters)
-    page = Paginator(use_cases, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for uc in page:
-        uc.day = uc.plan_day(today)  # type: ignore[attr-defined]
-        uc.days_to_start = 1 - uc.day  # type: ignore[attr-defined]
-        uc.band = priority_band(uc.priority_score, scored=uc.is_scored)  # type: ignore[attr-defined]
-        total = uc.items_total  # type: ignore[attr-defined]
-        uc.percent = round(100 * uc.items_done / total) if total else 0  # type: ignore[attr-defined]
-    is_filtered = any(filters.values())
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "org": org,
+        "form": form,
+        "sort": sort,
+        "sort_links": sort_links(sort, FIRST_CLICK),
+        "is_filtered": any(filters.values()),
+        "can_edit": membership.can_edit_use_cases,
+        "nav": "use_cases",
+    }
+    # The table is rendered once per state of the organization's content and shared by the
+    # members who see that state (readiness.selectors.state).
+    key = shared_key(
+        "use-cases",
+        organization.pk,
+        content_state(organization.pk, today),
+        request.GET,
+        context["can_edit"],
+    )
+    found = cache.get(key)
+    if found is None:
+        use_cases = selectors.use_case_list(organization, sort=sort, **filters)
+        page = Paginator(use_cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        for uc in page:
+            uc.day = uc.plan_day(today)  # type: ignore[attr-defined]
+            uc.days_to_start = 1 - uc.day  # type: ignore[attr-defined]
+            uc.band = priority_band(uc.priority_score, scored=uc.is_scored)  # type: ignore[attr-defined]
+            total = uc.items_total  # type: ignore[attr-defined]
+            uc.percent = round(100 * uc.items_done / total) if total else 0  # type: ignore[attr-defined]
+        table = render_to_string(RESULTS_TEMPLATE, {**context, "page": page}, request)
+        found = (page.paginator.count, table)
+        cache.set(key, found, SHARED_SECONDS)
+    count, table = found
     return render(
         request,
         "readiness/usecase_list.html",
-        {
-            "membership": membership,
-            "organization": organization,
-            "org": org,
-            "form": form,
-            "page": page,
-            "sort": sort,
-            "sort_links": sort_links(sort, FIRST_CLICK),
-            "is_filtered": is_filtered,
-            "can_edit": membership.can_edit_use_cases,
-            "nav": "use_cases",
-        },
+        {**context, "count": count, "results": mark_safe(table)},  # noqa: S308
     )
 
 

@@ -355,6 +355,21 @@ def test_changes_no_readiness_rests_on_mark_nothing(world):
 
     comment_add(actor=world.pm, target=world.use_case, body="Who owns the data?")
     assert not ReadinessMark.objects.exists()
+    # A batch of samples, all of one use case: they count once rolled up, not before.
+    samples_ingest(
+        actor=world.pm,
+        organization=world.org,
+        samples=[
+            {
+                "use_case": world.use_case.pk,
+                "metric": "latency_ms",
+                "timestamp": iso(timezone.now() - dt.timedelta(hours=1)),
+                "value": 840.0,
+                "client_id": "one-use-case",
+            }
+        ],
+    )
+    assert not ReadinessMark.objects.exists()
 
 
 def test_a_burst_of_changes_queues_one_recompute_per_use_case(world, monkeypatch):

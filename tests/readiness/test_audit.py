@@ -80,6 +80,30 @@ def test_records_are_numbered_and_linked_per_organization(org, use_case, other_o
     assert verify_chain(org) == []
 
 
+def test_the_content_sequence_follows_every_record_but_routine_ones(org, use_case, pm):
+    """Pages without metrics read it as their state (readiness.selectors.state)."""
+
+    def head() -> tuple[int, int]:
+        found = AuditChainHead.objects.get(organization=org)
+        return found.sequence, found.content_sequence
+
+    sequence, content = head()
+    assert content == sequence
+    services.use_case_update(actor=pm, use_case=use_case, name="Renamed")
+    assert head() == (sequence + 1, sequence + 1)
+    with transaction.atomic():
+        audit_record(
+            actor=pm, organization=org, action="metrics.samples.ingest", target=org, routine=True
+        )
+    assert head() == (sequence + 2, sequence + 1)  # the chain moves, the content stays
+    with transaction.atomic(), audit_at_end():  # held records: routine, then not
+        audit_record(actor=pm, organization=org, action="a.routine", target=org, routine=True)
+        audit_record(actor=pm, organization=org, action="a.change", target=org)
+        audit_record(actor=pm, organization=org, action="a.routine", target=org, routine=True)
+    assert head() == (sequence + 5, sequence + 4)
+    assert verify_chain(org) == []
+
+
 def test_the_hash_is_keyed_with_audit_key(org, use_case, settings):
     event = chain_of(org)[0]
     assert chain.record_hash(chain.event_fields(event)) == event.hash
