@@ -79,7 +79,14 @@ class MachineClient:
 
 def metric_info(pk: int, kind: str, lo: float | None, hi: float | None) -> MetricInfo:
     """A metric as ingestion checks it: (id, kind, smallest and largest valid value)."""
-    return (pk, kind, *MetricDefinition(kind=kind, min_value=lo, max_value=hi).value_range())
+    return (pk, kind, *_value_range(kind, lo, hi))
+
+
+@functools.lru_cache(maxsize=1024)
+def _value_range(kind: str, lo: float | None, hi: float | None) -> tuple[float, float]:
+    """The model's own rule (MetricDefinition.value_range), worked out once per bounds: every
+    batch reads every metric of its organization."""
+    return MetricDefinition(kind=kind, min_value=lo, max_value=hi).value_range()
 
 
 @dataclass(frozen=True)
