@@ -8,7 +8,6 @@ reader never sees a table older than what they would have rendered.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,8 +24,9 @@ from portfolio.selectors import (
     portfolio_state,
     portfolio_teams,
 )
-from readiness.selectors.state import SHARED_SECONDS, shared_key
+from readiness.selectors.state import shared_key
 from readiness.views.common import AuthedRequest, member_required
+from readiness.views.shared import rendered_once
 from readiness.views.sorting import sort_links
 
 # Column -> the sort its header asks for first (numbers and verdicts read best first).
@@ -74,15 +74,16 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
     key = shared_key(
         "portfolio", organization.pk, portfolio_state(organization, today), request.GET
     )
-    results = cache.get(key)
-    if results is None:
+
+    def render_results() -> str:
         portfolio = portfolio_rows(
             organization, filters=filters, sort=sort, page=page_number, today=today
         )
-        results = render_to_string(
+        return render_to_string(
             RESULTS_TEMPLATE, {**context, "portfolio": portfolio, "page": portfolio}, request
         )
-        cache.set(key, results, SHARED_SECONDS)
+
+    results = rendered_once(key, render_results)
     if request.htmx and request.htmx.target == "portfolio-results":
         return HttpResponse(results)
     return render(

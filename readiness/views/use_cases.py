@@ -7,7 +7,6 @@ import copy
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -41,9 +40,10 @@ from readiness.models import (
     Workstream,
 )
 from readiness.scoring import CRITERIA, priority_band
-from readiness.selectors.state import SHARED_SECONDS, content_state, shared_key
+from readiness.selectors.state import content_state, shared_key
 from readiness.views.common import AuthedRequest, add_errors, error_messages, member_required
 from readiness.views.refusals import pop_refusal
+from readiness.views.shared import rendered_once
 from readiness.views.sorting import sort_links
 
 PAGE_SIZE = 50
@@ -188,8 +188,8 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
         request.GET,
         context["can_edit"],
     )
-    found = cache.get(key)
-    if found is None:
+
+    def render_table() -> tuple[int, str]:
         use_cases = selectors.use_case_list(organization, sort=sort, **filters)
         page = Paginator(use_cases, PAGE_SIZE).get_page(request.GET.get("page"))
         for uc in page:
@@ -199,9 +199,9 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
             total = uc.items_total  # type: ignore[attr-defined]
             uc.percent = round(100 * uc.items_done / total) if total else 0  # type: ignore[attr-defined]
         table = render_to_string(RESULTS_TEMPLATE, {**context, "page": page}, request)
-        found = (page.paginator.count, table)
-        cache.set(key, found, SHARED_SECONDS)
-    count, table = found
+        return page.paginator.count, table
+
+    count, table = rendered_once(key, render_table)
     return render(
         request,
         "readiness/usecase_list.html",
