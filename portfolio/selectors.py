@@ -42,6 +42,7 @@ from readiness.models import (
     UseCaseStatus,
 )
 from readiness.selectors import IN_PLAN, late_phase_exists
+from readiness.selectors.state import once_per_state
 
 PAGE_SIZE = 25
 
@@ -178,9 +179,15 @@ def _ordering(sort: str) -> list[str]:
 
 
 def ready_ids(organization: Organization, today: dt.date | None = None) -> dict[str, set[int]]:
-    """Ids of the organization's use cases ready to scale, and ready for their next gate."""
+    """Ids of the organization's use cases ready to scale, and ready for their next gate:
+    worked out once per state of the portfolio (:func:`portfolio_state`) and shared by the
+    readers who see it (every member's home page reads them)."""
     today = today or timezone.localdate()
-    stored.ensure_fresh(UseCase.objects.filter(organization=organization), today)
+    key = f"portfolio:ready:{organization.pk}:{portfolio_state(organization, today)}"
+    return once_per_state(key, lambda: _ready_ids(organization, today))
+
+
+def _ready_ids(organization: Organization, today: dt.date) -> dict[str, set[int]]:
     verdicts = stored.verdicts_for(UseCase.objects.filter(organization=organization), today)
     out: dict[str, set[int]] = {READY_TO_SCALE: set(), READY_NEXT_GATE: set()}
     for pk, verdict in verdicts.items():

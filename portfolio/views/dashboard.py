@@ -24,9 +24,8 @@ from portfolio.selectors import (
     portfolio_state,
     portfolio_teams,
 )
-from readiness.selectors.state import shared_key
+from readiness.selectors.state import once_per_state, shared_key
 from readiness.views.common import AuthedRequest, member_required
-from readiness.views.shared import rendered_once
 from readiness.views.sorting import sort_links
 
 # Column -> the sort its header asks for first (numbers and verdicts read best first).
@@ -83,7 +82,7 @@ def portfolio_dashboard(request: AuthedRequest, org: str) -> HttpResponse:
             RESULTS_TEMPLATE, {**context, "portfolio": portfolio, "page": portfolio}, request
         )
 
-    results = rendered_once(key, render_results)
+    results = once_per_state(key, render_results)
     if request.htmx and request.htmx.target == "portfolio-results":
         return HttpResponse(results)
     return render(

@@ -40,10 +40,9 @@ from readiness.models import (
     Workstream,
 )
 from readiness.scoring import CRITERIA, priority_band
-from readiness.selectors.state import content_state, shared_key
+from readiness.selectors.state import content_state, once_per_state, shared_key
 from readiness.views.common import AuthedRequest, add_errors, error_messages, member_required
 from readiness.views.refusals import pop_refusal
-from readiness.views.shared import rendered_once
 from readiness.views.sorting import sort_links
 
 PAGE_SIZE = 50
@@ -201,7 +200,7 @@ def usecase_list(request: AuthedRequest, org: str) -> HttpResponse:
         table = render_to_string(RESULTS_TEMPLATE, {**context, "page": page}, request)
         return page.paginator.count, table
 
-    count, table = rendered_once(key, render_table)
+    count, table = once_per_state(key, render_table)
     return render(
         request,
         "readiness/usecase_list.html",

@@ -255,6 +255,24 @@ def test_members_who_see_the_same_state_share_one_rendered_table(
     assert "Brand new" in _table(client.get(url(org), {"sort": "-score"})) and len(built) == 4
 
 
+def test_ready_ids_are_worked_out_once_per_state(org, pm, every_verdict, monkeypatch):
+    from portfolio import selectors, stored
+
+    first = selectors.ready_ids(org)
+    assert first["ready_to_scale"] == {every_verdict["ready"].pk}
+    judged: list[int] = []
+    verdicts_for = stored.verdicts_for
+
+    def counted(*args, **kwargs):
+        judged.append(1)
+        return verdicts_for(*args, **kwargs)
+
+    monkeypatch.setattr(stored, "verdicts_for", counted)
+    assert selectors.ready_ids(org) == first and judged == []  # every home page shares them
+    services.use_case_update(actor=pm, use_case=every_verdict["ready"], name="Ready, renamed")
+    assert selectors.ready_ids(org) == first and judged == [1]  # a new state: worked out again
+
+
 class PortfolioRowScore:
     @staticmethod
     def of(table: str, name: str) -> int:

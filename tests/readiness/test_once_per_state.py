@@ -1,4 +1,4 @@
-"""Rendering once per state (readiness.views.shared.rendered_once): a reader that finds another
+"""Once per state (readiness.selectors.state.once_per_state): a reader that finds another
 rendering the same state waits for theirs instead of rendering it too."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ import threading
 import pytest
 from django.core.cache import cache
 
-from readiness.views import shared
+from readiness.selectors import state as shared
 
 
 def test_kept_once_rendered_and_shown_to_the_next_reader():
     calls: list[int] = []
-    assert shared.rendered_once("k", lambda: calls.append(1) or "table") == "table"
-    assert shared.rendered_once("k", lambda: calls.append(1) or "other") == "table"
+    assert shared.once_per_state("k", lambda: calls.append(1) or "table") == "table"
+    assert shared.once_per_state("k", lambda: calls.append(1) or "other") == "table"
     assert calls == [1] and cache.get("k:rendering") is None
 
 
@@ -28,14 +28,14 @@ def test_a_reader_waits_for_the_one_rendering_the_same_state(monkeypatch):
             cache.set("k", "theirs")
 
     monkeypatch.setattr(shared.time, "sleep", sleep)
-    assert shared.rendered_once("k", lambda: "mine") == "theirs"
+    assert shared.once_per_state("k", lambda: "mine") == "theirs"
     assert len(waited) == 3
 
 
 def test_a_reader_renders_itself_when_the_other_gives_up(monkeypatch):
     cache.add("k:rendering", 1, 5)
     monkeypatch.setattr(shared.time, "sleep", lambda s: cache.delete("k:rendering"))
-    assert shared.rendered_once("k", lambda: "mine") == "mine"
+    assert shared.once_per_state("k", lambda: "mine") == "mine"
     assert cache.get("k") == "mine" and cache.get("k:rendering") is None
 
 
@@ -44,7 +44,7 @@ def test_a_failed_render_leaves_no_lock_behind():
         raise RuntimeError("template error")
 
     with pytest.raises(RuntimeError):
-        shared.rendered_once("k", broken)
+        shared.once_per_state("k", broken)
     assert cache.get("k:rendering") is None and cache.get("k") is None
 
 
@@ -60,7 +60,7 @@ def test_readers_at_once_render_one_state_once():
 
     def reader() -> None:
         started.wait()
-        results.append(shared.rendered_once("k", render))
+        results.append(shared.once_per_state("k", render))
 
     threads = [threading.Thread(target=reader) for _ in range(4)]
     for t in threads:
