@@ -334,8 +334,22 @@ SHARED_SECONDS = 120
 
 
 def _shared_key(uc: UseCase, today: dt.date) -> str:
-    """The state a reader saw of ``uc``: its stored row (by when it was judged), the changes
-    marked since (how many, and the latest), and the day.
+    """The state a reader saw of ``uc`` (from :func:`with_marks`): :func:`_state_key`."""
+    row = getattr(uc, "stored_readiness", None)
+    return _state_key(
+        uc.pk,
+        row.computed_at if row is not None else None,
+        getattr(uc, "readiness_marks", 0),
+        getattr(uc, "readiness_last_mark", None),
+        today,
+    )
+
+
+def _state_key(
+    pk: int, judged_at: dt.datetime | None, marks: int, last_mark: int | None, today: dt.date
+) -> str:
+    """The state a reader saw of one use case: its stored row (by when it was judged), the
+    changes marked since (how many, and the latest), and the day.
 
     Between two recomputes the marks of a use case are only added, each in its change's
     transaction, and a recompute deletes the marks it read in the transaction that rewrites the
@@ -343,11 +357,8 @@ def _shared_key(uc: UseCase, today: dt.date) -> str:
     mark see the same committed changes, and a judgement made after one of them read that
     state is at least as fresh as it (never older): another reader may show it in place of
     judging again."""
-    row = getattr(uc, "stored_readiness", None)
-    judged_at = row.computed_at.isoformat() if row is not None else "-"
-    marks = getattr(uc, "readiness_marks", 0)
-    last = getattr(uc, "readiness_last_mark", None)
-    return f"portfolio:judged:{uc.pk}:{today.isoformat()}:{judged_at}:{marks}:{last}"
+    judged = judged_at.isoformat() if judged_at is not None else "-"
+    return f"portfolio:judged:{pk}:{today.isoformat()}:{judged}:{marks}:{last_mark}"
 
 
 def _shareable(judged: Judged) -> dict[str, Any]:
@@ -404,23 +415,41 @@ def judged_for(use_cases: Sequence[UseCase], today: dt.date) -> dict[int, Judged
 
 def verdicts_for(qs: QuerySet[UseCase], today: dt.date) -> dict[int, str]:
     """Each use case's verdict as a fresh evaluation gives it, like :func:`judged_for` but
-    reading only the verdict column of fresh rows (the home page's counts)."""
+    reading only the verdict column of fresh rows (the home page's counts). A stale row's
+    judgement is shared with :func:`judged_for` and the other readers of the same state."""
     verdicts: dict[int, str] = {}
-    stale_ids = []
-    marks = ReadinessMark.objects.filter(use_case_id=OuterRef("pk"))
-    for pk, verdict, day, marked in qs.annotate(marked=Exists(marks)).values_list(
-        "pk", "stored_readiness__verdict", "stored_readiness__computed_for", "marked"
+    stale: dict[int, str] = {}  # use case id: the key of the state it was read in
+    # The stubs do not see with_marks's annotations.
+    for pk, verdict, day, judged_at, marks, last in with_marks(qs).values_list(  # type: ignore[misc]
+        "pk",
+        "stored_readiness__verdict",
+        "stored_readiness__computed_for",
+        "stored_readiness__computed_at",
+        "readiness_marks",
+        "readiness_last_mark",
     ):
-        if verdict is not None and not marked and day == today:
+        if verdict is not None and not marks and day == today:
             verdicts[pk] = verdict
         else:
-            stale_ids.append(pk)
-    if stale_ids:
+            stale[pk] = _state_key(pk, judged_at, marks, last, today)
+    if not stale:
+        return verdicts
+    shared = cache.get_many(list(stale.values()))
+    to_judge = []
+    for pk, key in stale.items():
+        value = shared.get(key)
+        if value is not None:
+            verdicts[pk] = value["verdict"]
+        else:
+            to_judge.append(pk)
+    if to_judge:
         use_cases = list(
-            UseCase.objects.filter(pk__in=stale_ids).select_related("organization", "owner")
+            UseCase.objects.filter(pk__in=to_judge).select_related("organization", "owner")
         )
-        verdicts.update({pk: j.verdict for pk, j in judge_many(use_cases).items()})
-        schedule(stale_ids)
+        fresh = judge_many(use_cases)
+        verdicts.update({pk: j.verdict for pk, j in fresh.items()})
+        cache.set_many({stale[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
+    schedule(list(stale))
     return verdicts
 
 

@@ -58,8 +58,10 @@ def shared_key(
 T = TypeVar("T")
 
 # A reader that finds another rendering the same state waits this long for it at most, then
-# renders it itself (the other may have failed, or the cache may be down).
-WAIT_SECONDS = 2.0
+# renders it itself (the other may have been killed, or the cache may be down; one that fails
+# lets the waiters know at once). Longer than a slow render under load: a waiter that gives up
+# early renders beside the other and slows both.
+WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.02
 
 

@@ -517,9 +517,16 @@ def test_readers_share_a_judgement_of_the_state_they_saw_and_never_an_older_one(
             now.verdict,
         )
 
+    # The home page's counts read the same state: the same judgement, not judged again.
+    today = timezone.localdate()
+    only = UseCase.objects.filter(pk=world.use_case.pk)
+    assert stored.verdicts_for(only, today) == {world.use_case.pk: now.verdict}
+    assert judged == [[world.use_case.pk]]
+
     _item_ticked(world)  # another change: another state, judged again
+    assert stored.verdicts_for(only, today) == {world.use_case.pk: fresh(world.use_case).verdict}
     (third,) = portfolio_rows(world.org).rows
-    assert len(judged) == 2
+    assert len(judged) == 2  # the counts judged it; the page took theirs
     later = fresh(world.use_case)
     assert (third.answers, third.score) == (later.answers, later.score) != (now.answers, now.score)
 
