@@ -20,11 +20,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from portfolio import stored
-from portfolio.models import ScaleDecision
+from portfolio.models import ReadinessMark, ScaleDecision
 from portfolio.rows import (
     PHASES,
     READY_NEXT_GATE,
@@ -256,12 +256,44 @@ def portfolio_rows(
 
 
 def portfolio_state(organization: Organization, today: dt.date | None = None) -> str:
-    """The state of the organization's portfolio (:func:`portfolio.stored.organization_state`),
+    """The state of the organization's portfolio (:func:`organization_state`),
     read after the in-process recompute that :func:`portfolio_rows` would make (without a
     broker), so that a table rendered now is kept under the state it shows."""
     today = today or timezone.localdate()
     stored.ensure_fresh(UseCase.objects.filter(organization=organization), today)
-    return stored.organization_state(organization.pk, today)
+    return organization_state(organization.pk, today)
+
+
+def organization_state(organization_id: int, today: dt.date) -> str:
+    """What the organization's portfolio is read from, in one line: its use cases (how many,
+    the last id, the sum of their row versions), their stored rows (how many, judged when
+    last), the changes marked since (how many, the latest) and the day. Any committed change
+    that a portfolio row shows moves it: an edit of a use case moves its version; every other
+    audited change, and every roll-up, leaves a mark; a recompute deletes marks only while it
+    rewrites rows, which moves the last judged time. Two queries.
+
+    A page rendered after reading this state is at least as fresh as the state, so readers
+    who see the same state may share it (``portfolio.views.dashboard``). Not covered: a
+    person's name (an owner's) changed in their profile, which shows once the shared page
+    expires (:data:`readiness.selectors.state.SHARED_SECONDS`)."""
+    use_cases = UseCase.objects.filter(organization_id=organization_id).order_by()
+    facts = use_cases.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        versions=Sum("version"),
+        judged=Count("stored_readiness"),
+        judged_at=Max("stored_readiness__computed_at"),
+    )
+    marks = (
+        ReadinessMark.objects.filter(use_case_id__in=use_cases.values("pk"))
+        .order_by()
+        .aggregate(n=Count("pk"), last=Max("pk"))
+    )
+    judged_at = facts["judged_at"].isoformat() if facts["judged_at"] else "-"
+    return (
+        f"{today.isoformat()}:{facts['n']}:{facts['last']}:{facts['versions']}:"
+        f"{facts['judged']}:{judged_at}:{marks['n']}:{marks['last']}"
+    )
 
 
 def portfolio_teams(organization: Organization) -> list[str]:

@@ -46,7 +46,7 @@ from typing import Any
 from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -451,38 +451,6 @@ def verdicts_for(qs: QuerySet[UseCase], today: dt.date) -> dict[int, str]:
         cache.set_many({stale[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
     schedule(list(stale))
     return verdicts
-
-
-def organization_state(organization_id: int, today: dt.date) -> str:
-    """What the organization's portfolio is read from, in one line: its use cases (how many,
-    the last id, the sum of their row versions), their stored rows (how many, judged when
-    last), the changes marked since (how many, the latest) and the day. Any committed change
-    that a portfolio row shows moves it: an edit of a use case moves its version; every other
-    audited change, and every roll-up, leaves a mark; a recompute deletes marks only while it
-    rewrites rows, which moves the last judged time. Two queries.
-
-    A page rendered after reading this state is at least as fresh as the state, so readers
-    who see the same state may share it (``portfolio.views.dashboard``). Not covered: a
-    person's name (an owner's) changed in their profile, which shows once the shared page
-    expires (:data:`readiness.selectors.state.SHARED_SECONDS`)."""
-    use_cases = UseCase.objects.filter(organization_id=organization_id).order_by()
-    facts = use_cases.aggregate(
-        n=Count("pk"),
-        last=Max("pk"),
-        versions=Sum("version"),
-        judged=Count("stored_readiness"),
-        judged_at=Max("stored_readiness__computed_at"),
-    )
-    marks = (
-        ReadinessMark.objects.filter(use_case_id__in=use_cases.values("pk"))
-        .order_by()
-        .aggregate(n=Count("pk"), last=Max("pk"))
-    )
-    judged_at = facts["judged_at"].isoformat() if facts["judged_at"] else "-"
-    return (
-        f"{today.isoformat()}:{facts['n']}:{facts['last']}:{facts['versions']}:"
-        f"{facts['judged']}:{judged_at}:{marks['n']}:{marks['last']}"
-    )
 
 
 def refresh_stale(*, today: dt.date | None = None, max_batches: int = 50) -> int:
