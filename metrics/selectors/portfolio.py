@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.urls import reverse
 
 from metrics import scorecards
-from metrics.models import MetricDefinition, MetricTarget, Period, Rollup
+from metrics.models import DirtyPeriod, MetricDefinition, MetricTarget, Period, Rollup
 from metrics.scorecards import Status
+from metrics.selectors.fresh import marked_scope
 from metrics.selectors.scorecards import min_days, min_samples, scorecards_for, today_utc
 from readiness.models import Organization, UseCase, UseCaseStatus
 
@@ -83,14 +85,27 @@ def portfolio_page(
     Queries: the count, the page, then the scorecards of the page's use cases only (metrics,
     targets, latest roll-ups): the same number at 10 use cases as at 10,000.
     """
+    paginated = portfolio_use_cases(organization, sort=sort, page=page, **filters)
+    return paginated, portfolio_rows(organization, list(paginated.object_list), today=today)
+
+
+def portfolio_use_cases(
+    organization: Organization, *, sort: str = DEFAULT_SORT, page: Any = 1, **filters: str
+) -> Page[UseCase]:
+    """The page of use cases (filtered, sorted) the portfolio scorecard shows: two queries."""
     qs = portfolio_queryset(organization, **filters).order_by(*ordering(sort))
-    paginated = Paginator(qs, PAGE_SIZE).get_page(page)
-    use_cases = list(paginated.object_list)
+    return Paginator(qs, PAGE_SIZE).get_page(page)
+
+
+def portfolio_rows(
+    organization: Organization, use_cases: list[UseCase], *, today: dt.date | None = None
+) -> list[PortfolioRow]:
+    """The rows of these use cases (one page): their levels, from their scorecards."""
     cards = scorecards_for(use_cases, today=today, targeted_only=True)
     # Every use case's URL differs only by its id: reverse once, not once per row.
     url = reverse("scorecard_use_case", kwargs={"org": organization.slug, "pk": 0})
     head, tail = url.rsplit("/0/", 1)
-    rows = [
+    return [
         PortfolioRow(
             use_case=uc,
             url=f"{head}/{uc.pk}/{tail}",
@@ -111,7 +126,32 @@ def portfolio_page(
         )
         for uc in use_cases
     ]
-    return paginated, rows
+
+
+def figures_state(use_case_ids: Sequence[int], *, today: dt.date) -> str | None:
+    """What the rows of these use cases are judged from, beyond the audited content (their
+    targets, the metrics, the organization's statistic: see
+    :func:`readiness.selectors.state.content_state`), in one line: their weekly roll-ups of
+    the scorecards' window (how many, the sum of their ids, computed when last) and the day.
+    None while any of those weeks is marked as behind its samples: its figures are then
+    recomputed on each read (:mod:`.fresh`), and such a page is not shared. Two queries.
+
+    Why this names every change of those figures: the roll-up job rewrites a week only after
+    a batch marked it, and removes the mark in the same transaction; a week it rewrites gets
+    a ``computed_at`` later than any before it, and one it removes leaves the count and the
+    sum of ids. While a week is marked the state is None, so no page is shared for a state
+    that a pending roll-up is about to change.
+    """
+    first = scorecards.window_start(today)
+    last = scorecards.last_complete_week(today)
+    scope = marked_scope(use_case_ids, period=Period.WEEK, first=first, last=last)
+    if DirtyPeriod.objects.filter(scope).exists():
+        return None
+    facts = Rollup.objects.filter(scope).aggregate(
+        n=Count("pk"), ids=Sum("pk"), last=Max("computed_at")
+    )
+    computed = facts["last"].isoformat() if facts["last"] else "-"
+    return f"{today.isoformat()}:{facts['n']}:{facts['ids'] or 0}:{computed}"
 
 
 def teams(organization: Organization) -> list[str]:

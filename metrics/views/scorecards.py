@@ -12,9 +12,11 @@ from typing import Any
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from metrics import exports, scorecards, selectors
@@ -23,10 +25,13 @@ from metrics.models import Level
 from metrics.views.common import page_context
 from readiness import access
 from readiness.models import Membership, Organization, UseCase
+from readiness.selectors.state import content_state, once_per_state, shared_key
 from readiness.views.common import AuthedRequest, member_required
 from readiness.views.sorting import sort_links
 
 EXPORT_BATCH = 200  # use cases per round of queries in the portfolio export
+# The portfolio's table and pagination: what one state of its figures renders (shared).
+TABLE_TEMPLATE = "metrics/partials/scorecard_portfolio_table.html"
 
 
 def _sort(request: AuthedRequest) -> str:
@@ -66,15 +71,15 @@ def portfolio(request: AuthedRequest, org: str) -> HttpResponse:
     filters = form.filters()
     sort = _sort(request)
     today = selectors.today_utc()
-    page, rows = selectors.portfolio_page(
-        organization, sort=sort, page=request.GET.get("page"), today=today, **filters
+    page = selectors.portfolio_use_cases(
+        organization, sort=sort, page=request.GET.get("page"), **filters
     )
+    use_cases = list(page.object_list)
     context = page_context(
         membership,
         "scorecards",
         form=form,
         page=page,
-        rows=rows,
         levels=[label for _, label in Level.choices],
         sort=sort,
         sort_links=sort_links(sort, {key: key for key in selectors.SORTS}),
@@ -84,7 +89,27 @@ def portfolio(request: AuthedRequest, org: str) -> HttpResponse:
         min_days=selectors.min_days(),
         legend=_status_legend(),
         query=request.GET.urlencode(),
-        computed_text=_computed_text(rows),
+        has_rows=bool(use_cases),
+    )
+
+    def render_table() -> tuple[dt.datetime | None, str]:
+        rows = selectors.portfolio_rows(organization, use_cases, today=today)
+        newest = max((row.computed_at for row in rows if row.computed_at), default=None)
+        return newest, render_to_string(TABLE_TEMPLATE, {**context, "rows": rows}, request)
+
+    # The table is rendered once per state of what it shows (the organization's content and
+    # the page's weekly roll-ups) and shared by the members who see that state; not while a
+    # week it judges awaits its roll-up (readiness.selectors.state).
+    figures = selectors.figures_state([uc.pk for uc in use_cases], today=today)
+    if figures is None or not use_cases:
+        newest, table = render_table()
+    else:
+        state = f"{content_state(organization.pk, today)}:{figures}"
+        key = shared_key("scorecards", organization.pk, state, request.GET)
+        newest, table = once_per_state(key, render_table)
+    context.update(
+        table=mark_safe(table),  # noqa: S308 (rendered from the template above)
+        computed_text=scorecards.computed_text(newest, now=timezone.now()) if newest else "",
     )
     if request.htmx and request.htmx.target == "scorecard-results":
         return render(request, "metrics/partials/scorecard_portfolio_results.html", context)
@@ -92,14 +117,6 @@ def portfolio(request: AuthedRequest, org: str) -> HttpResponse:
         # Without JavaScript the trend comes inline; with it, htmx loads it after the table.
         context.update(_trend_context(organization, filters, today))
     return render(request, "metrics/scorecard_portfolio.html", context)
-
-
-def _computed_text(rows: list[selectors.PortfolioRow]) -> str:
-    """``computed at 14:05 UTC, 2 min ago``: the newest figure of the page's rows."""
-    newest = max((row.computed_at for row in rows if row.computed_at), default=None)
-    if newest is None:
-        return ""
-    return scorecards.computed_text(newest, now=timezone.now())
 
 
 def _trend_context(

@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics import selectors
+from metrics import rollups, selectors
 from metrics.selectors import portfolio as portfolio_selectors
+from metrics.services import metric_target_set, samples_ingest
 from tests.factories import make_use_case
+from tests.metrics.ingest_support import iso, metric
 from tests.metrics.scorecard_support import (
     card_url,
     measured,
@@ -223,3 +225,96 @@ def test_trend_is_scoped_to_the_organization(client, org, admin, other_org, scor
     client.force_login(other_admin)
     response = client.get(_trend_url(other), HTTP_HX_REQUEST="true")
     assert response.context["trend"].targeted == {}
+
+
+# The table is rendered once per state of what it shows, and shared
+
+
+SHARED_T0 = dt.datetime(2026, 3, 4, 10, 30, tzinfo=dt.UTC)  # a Wednesday
+SHARED_WEEK = dt.date(2026, 2, 23)  # its last complete week
+
+
+def _acceptance(admin, org, use_case, *, successes, tag, days=3):
+    samples_ingest(
+        actor=admin,
+        organization=org,
+        samples=[
+            {
+                "use_case": use_case.pk,
+                "metric": "acceptance_rate",
+                "timestamp": iso(
+                    dt.datetime.combine(SHARED_WEEK + dt.timedelta(days=d), dt.time(9), dt.UTC)
+                ),
+                "numerator": successes,
+                "denominator": 10,
+                "client_id": f"{tag}-{d}",
+            }
+            for d in range(days)
+        ],
+    )
+
+
+def _target(pm, use_case, value, warning):
+    metric_target_set(
+        actor=pm,
+        use_case=use_case,
+        metric=metric("acceptance_rate"),
+        target=value,
+        warning=warning,
+        baseline=None,
+    )
+
+
+def test_the_table_is_shared_by_state_and_never_older_than_it(
+    client, org, admin, pm, viewer, use_case, monkeypatch
+):
+    """Members who read the same state get one rendering; a batch for a judged week is shown at
+    once (its page is not shared until rolled up), and so are its roll-up and a new target."""
+    renders = []
+    original = selectors.portfolio_rows
+
+    def counted(*args, **kwargs):
+        renders.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "portfolio_rows", counted)
+    with time_machine.travel(SHARED_T0, tick=False) as clock:
+        _target(pm, use_case, 0.75, 0.65)
+        _acceptance(admin, org, use_case, successes=8, tag="good")  # 24 of 30
+        rollups.rollup_pending()
+
+        def read(user) -> str:
+            client.force_login(user)
+            response = client.get(page_url(org))
+            assert response.status_code == 200
+            return response.content.decode()
+
+        def status() -> str:
+            page = read(viewer)
+            return page.split("<tbody>")[1].split("</td>")[3]
+
+        clock.shift(dt.timedelta(seconds=59))
+        assert "On target" in status() and len(renders) == 1
+        assert "Figures computed at 10:30 UTC, just now." in read(viewer)
+        # A shared table is kept for a minute at most (the test's clock runs the cache's too).
+        clock.shift(dt.timedelta(seconds=2))
+        page = read(admin)  # another member, the same state: the same table, not rebuilt
+        assert len(renders) == 1
+        assert "Figures computed at 10:30 UTC, 1 min ago." in page  # the reader's own age
+
+        # A late batch for the judged week: shown at once, and rendered for each reader until
+        # the roll-up has caught up (its figures are recomputed from the samples on read).
+        _acceptance(admin, org, use_case, successes=0, tag="late")  # 24 of 60: off target
+        assert selectors.figures_state([use_case.pk], today=SHARED_T0.date()) is None
+        assert "Off target" in status() and len(renders) == 2
+        assert "Off target" in status() and len(renders) == 3
+
+        rollups.rollup_pending()  # stored now: shared again, from the new roll-up
+        assert "Off target" in status() and len(renders) == 4
+        assert "Off target" in status() and len(renders) == 4
+
+        _target(pm, use_case, 0.30, 0.20)  # an audited change of what the row is judged on
+        assert "On target" in status() and len(renders) == 5
+        # Another query string (a filter, a page) is another table.
+        client.get(page_url(org), {"q": use_case.name[:3]})
+        assert len(renders) == 6
