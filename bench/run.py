@@ -128,7 +128,7 @@ class Config:
             quick=quick,
             workers=workers,
             ingest_clients=_int("BENCH_INGEST_CLIENTS", INGEST_CLIENTS),
-            batches_1k=_int("BENCH_INGEST_1K_BATCHES", 40 if quick else 300),
+            batches_1k=_int("BENCH_INGEST_1K_BATCHES", 40 if quick else 1_000),
             batches_10k=_int("BENCH_INGEST_10K_BATCHES", 8 if quick else 100),
             latency_batches=_int("BENCH_LATENCY_BATCHES", 50 if quick else 300),
             rollup_rows=_int("BENCH_ROLLUP_ROWS", 500_000 if quick else 10_000_000, minimum=1000),
