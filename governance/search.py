@@ -3,9 +3,24 @@ updates, within one organization. See :mod:`readiness.search`."""
 
 from __future__ import annotations
 
+from django.db.models import Model
+
 from governance.models import Evidence, GovernanceItem, Incident, IncidentUpdate
 from readiness.models import Organization
 from readiness.search import Hit, matching, snippet
+
+# The fields each model is searched on; on PostgreSQL each list has a GIN index on exactly the
+# vector readiness.search.matching builds (migration governance 0006): change both together.
+ITEM_FIELDS = ["title", "guidance"]
+EVIDENCE_FIELDS = ["text", "filename", "url"]
+INCIDENT_FIELDS = ["title", "description", "post_incident_review"]
+UPDATE_FIELDS = ["note"]
+SEARCHED: list[tuple[type[Model], list[str]]] = [
+    (GovernanceItem, ITEM_FIELDS),
+    (Evidence, EVIDENCE_FIELDS),
+    (Incident, INCIDENT_FIELDS),
+    (IncidentUpdate, UPDATE_FIELDS),
+]
 
 
 def search(organization: Organization, query: str, limit: int = 20) -> list[Hit]:
@@ -14,7 +29,7 @@ def search(organization: Organization, query: str, limit: int = 20) -> list[Hit]
         GovernanceItem.objects.filter(
             checklist__use_case__organization=organization
         ).select_related("checklist__use_case"),
-        ["title", "guidance"],
+        ITEM_FIELDS,
         query,
     )[:limit]
     for item in items:
@@ -32,7 +47,7 @@ def search(organization: Organization, query: str, limit: int = 20) -> list[Hit]
         Evidence.objects.filter(
             item__checklist__use_case__organization=organization
         ).select_related("item__checklist__use_case"),
-        ["text", "filename", "url"],
+        EVIDENCE_FIELDS,
         query,
     )[:limit]
     for e in evidence:
@@ -48,7 +63,7 @@ def search(organization: Organization, query: str, limit: int = 20) -> list[Hit]
         )
     incidents = matching(
         Incident.objects.filter(use_case__organization=organization).select_related("use_case"),
-        ["title", "description", "post_incident_review"],
+        INCIDENT_FIELDS,
         query,
     )[:limit]
     for incident in incidents:
@@ -67,7 +82,7 @@ def search(organization: Organization, query: str, limit: int = 20) -> list[Hit]
         IncidentUpdate.objects.filter(incident__use_case__organization=organization).select_related(
             "incident__use_case"
         ),
-        ["note"],
+        UPDATE_FIELDS,
         query,
     )[:limit]
     for update in updates:
