@@ -74,3 +74,24 @@ def rate(
 
 def metric(key: str) -> MetricDefinition:
     return MetricDefinition.objects.get(organization__isnull=True, key=key)
+
+
+def send_rates(
+    admin: Any, org: Any, use_case: Any, *, days: Any, successes: int, trials: int, tag: str = "r"
+) -> None:
+    """One acceptance-rate sample at 09:00 UTC of each day, through the ingestion service."""
+    services.samples_ingest(
+        actor=admin,
+        organization=org,
+        samples=[
+            {
+                "use_case": use_case.pk,
+                "metric": "acceptance_rate",
+                "timestamp": iso(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)),
+                "numerator": successes,
+                "denominator": trials,
+                "client_id": f"{tag}-{day}",
+            }
+            for day in days
+        ],
+    )

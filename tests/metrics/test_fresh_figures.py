@@ -18,7 +18,7 @@ from metrics.services import metric_target_set, metrics_settings_update, samples
 from readiness.models import AuditEvent, MeasuredStatistic, Organization
 from tests.conftest import ADMIN_ONLY, roles_except
 from tests.factories import judge
-from tests.metrics.ingest_support import iso, metric
+from tests.metrics.ingest_support import iso, metric, send_rates
 from tests.metrics.scorecard_support import card_url, export_url, read_csv
 from tests.metrics.test_checks import PRODUCTION
 
@@ -32,24 +32,6 @@ WEEK = dt.date(2026, 2, 23)  # the last complete week: Monday 23 Feb to Sunday 1
 def clock():
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-def _rates(admin, org, use_case, *, days, successes, trials, tag="r"):
-    samples_ingest(
-        actor=admin,
-        organization=org,
-        samples=[
-            {
-                "use_case": use_case.pk,
-                "metric": "acceptance_rate",
-                "timestamp": iso(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)),
-                "numerator": successes,
-                "denominator": trials,
-                "client_id": f"{tag}-{day}",
-            }
-            for day in days
-        ],
-    )
 
 
 def _latencies(admin, org, use_case, values, *, day=WEEK):
@@ -85,7 +67,7 @@ def test_right_after_a_batch_the_gate_and_the_scorecard_agree(client, org, admin
         baseline=None,
     )
     week_days = [WEEK + dt.timedelta(days=d) for d in range(7)]
-    _rates(admin, org, use_case, days=week_days, successes=16, trials=20)  # 140 trials, 80%
+    send_rates(admin, org, use_case, days=week_days, successes=16, trials=20)  # 140 trials, 80%
     assert DirtyPeriod.objects.filter(use_case=use_case).exists()
     assert not Rollup.objects.filter(use_case=use_case).exists()  # no roll-up has run
 
@@ -124,9 +106,9 @@ def test_right_after_a_batch_the_gate_and_the_scorecard_agree(client, org, admin
 
 
 def test_a_late_sample_for_a_rolled_up_week_counts_at_once(org, admin, pm, use_case):
-    _rates(admin, org, use_case, days=[WEEK], successes=8, trials=10)
+    send_rates(admin, org, use_case, days=[WEEK], successes=8, trials=10)
     rollups.rollup_pending()
-    _rates(admin, org, use_case, days=[WEEK + dt.timedelta(days=3)], successes=2, trials=10)
+    send_rates(admin, org, use_case, days=[WEEK + dt.timedelta(days=3)], successes=2, trials=10)
     line = _line(selectors.use_case_scorecard(use_case), "acceptance_rate")
     assert (line.samples, line.value) == (20, 0.5)
     stored = Rollup.objects.get(use_case=use_case, period="week", period_start=WEEK)
@@ -141,7 +123,7 @@ def test_a_late_sample_for_a_rolled_up_week_counts_at_once(org, admin, pm, use_c
 def test_the_page_says_when_figures_were_computed_and_labels_today(
     client, org, admin, viewer, use_case, clock
 ):
-    _rates(admin, org, use_case, days=[WEEK, T0.date()], successes=8, trials=10)
+    send_rates(admin, org, use_case, days=[WEEK, T0.date()], successes=8, trials=10)
     rollups.rollup_pending()
     clock.shift(dt.timedelta(minutes=2))  # read two minutes after the roll-up
     client.force_login(viewer)
@@ -287,7 +269,7 @@ def test_a_read_leaves_no_planner_setting_behind(org, admin, use_case):
     caller's transaction (a gate inside a transition) keeps its own."""
     from django.db import transaction
 
-    _rates(admin, org, use_case, days=[WEEK], successes=8, trials=10)
+    send_rates(admin, org, use_case, days=[WEEK], successes=8, trials=10)
     with transaction.atomic():
         before = _planner_settings()
         found = selectors.fresh_rollups(

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from metrics import rollups, selectors
 from metrics.selectors import portfolio as portfolio_selectors
-from metrics.services import metric_target_set, samples_ingest
+from metrics.services import metric_target_set
 from tests.factories import make_use_case
-from tests.metrics.ingest_support import iso, metric
+from tests.metrics.ingest_support import metric, send_rates
 from tests.metrics.scorecard_support import (
     card_url,
     measured,
@@ -232,26 +232,7 @@ def test_trend_is_scoped_to_the_organization(client, org, admin, other_org, scor
 
 SHARED_T0 = dt.datetime(2026, 3, 4, 10, 30, tzinfo=dt.UTC)  # a Wednesday
 SHARED_WEEK = dt.date(2026, 2, 23)  # its last complete week
-
-
-def _acceptance(admin, org, use_case, *, successes, tag, days=3):
-    samples_ingest(
-        actor=admin,
-        organization=org,
-        samples=[
-            {
-                "use_case": use_case.pk,
-                "metric": "acceptance_rate",
-                "timestamp": iso(
-                    dt.datetime.combine(SHARED_WEEK + dt.timedelta(days=d), dt.time(9), dt.UTC)
-                ),
-                "numerator": successes,
-                "denominator": 10,
-                "client_id": f"{tag}-{d}",
-            }
-            for d in range(days)
-        ],
-    )
+DAYS = [SHARED_WEEK + dt.timedelta(days=d) for d in range(3)]
 
 
 def _target(pm, use_case, value, warning):
@@ -280,7 +261,7 @@ def test_the_table_is_shared_by_state_and_never_older_than_it(
     monkeypatch.setattr(selectors, "portfolio_rows", counted)
     with time_machine.travel(SHARED_T0, tick=False) as clock:
         _target(pm, use_case, 0.75, 0.65)
-        _acceptance(admin, org, use_case, successes=8, tag="good")  # 24 of 30
+        send_rates(admin, org, use_case, days=DAYS, successes=8, trials=10, tag="good")  # 24/30
         rollups.rollup_pending()
 
         def read(user) -> str:
@@ -304,7 +285,7 @@ def test_the_table_is_shared_by_state_and_never_older_than_it(
 
         # A late batch for the judged week: shown at once, and rendered for each reader until
         # the roll-up has caught up (its figures are recomputed from the samples on read).
-        _acceptance(admin, org, use_case, successes=0, tag="late")  # 24 of 60: off target
+        send_rates(admin, org, use_case, days=DAYS, successes=0, trials=10, tag="late")  # 24/60
         assert selectors.figures_state([use_case.pk], today=SHARED_T0.date()) is None
         assert "Off target" in status() and len(renders) == 2
         assert "Off target" in status() and len(renders) == 3
