@@ -39,7 +39,7 @@ import contextvars
 import datetime as dt
 import functools
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -375,6 +375,21 @@ def _shared(value: dict[str, Any]) -> Judged:
     )
 
 
+def _judged_once(
+    keys: dict[int, str], load: Callable[[list[int]], Sequence[UseCase]]
+) -> dict[int, Judged]:
+    """Each use case's judgement in the state its key names (:func:`_state_key`): another
+    reader's, from the cache, or judged here (the use cases ``load``-ed by id) and shared."""
+    shared = cache.get_many(list(keys.values()))
+    found = {pk: _shared(shared[key]) for pk, key in keys.items() if key in shared}
+    missing = [pk for pk in keys if pk not in found]
+    if missing:
+        fresh = judge_many(load(missing))
+        found.update(fresh)
+        cache.set_many({keys[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
+    return found
+
+
 def judged_for(use_cases: Sequence[UseCase], today: dt.date) -> dict[int, Judged]:
     """Each use case's judgement as a fresh evaluation gives it: its stored row where that is
     fresh, else judged now (constant queries), and its recompute queued (debounced) so that the
@@ -396,19 +411,9 @@ def judged_for(use_cases: Sequence[UseCase], today: dt.date) -> dict[int, Judged
             stale_ones.append(uc)
     if not stale_ones:
         return judged
+    by_pk = {uc.pk: uc for uc in stale_ones}
     keys = {uc.pk: _shared_key(uc, today) for uc in stale_ones}
-    shared = cache.get_many(list(keys.values()))
-    to_judge = []
-    for uc in stale_ones:
-        value = shared.get(keys[uc.pk])
-        if value is not None:
-            judged[uc.pk] = _shared(value)
-        else:
-            to_judge.append(uc)
-    if to_judge:
-        fresh = judge_many(to_judge)
-        judged.update(fresh)
-        cache.set_many({keys[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
+    judged.update(_judged_once(keys, lambda pks: [by_pk[pk] for pk in pks]))
     schedule([uc.pk for uc in stale_ones])
     return judged
 
@@ -434,21 +439,11 @@ def verdicts_for(qs: QuerySet[UseCase], today: dt.date) -> dict[int, str]:
             stale[pk] = _state_key(pk, judged_at, marks, last, today)
     if not stale:
         return verdicts
-    shared = cache.get_many(list(stale.values()))
-    to_judge = []
-    for pk, key in stale.items():
-        value = shared.get(key)
-        if value is not None:
-            verdicts[pk] = value["verdict"]
-        else:
-            to_judge.append(pk)
-    if to_judge:
-        use_cases = list(
-            UseCase.objects.filter(pk__in=to_judge).select_related("organization", "owner")
-        )
-        fresh = judge_many(use_cases)
-        verdicts.update({pk: j.verdict for pk, j in fresh.items()})
-        cache.set_many({stale[pk]: _shareable(j) for pk, j in fresh.items()}, SHARED_SECONDS)
+
+    def load(pks: list[int]) -> list[UseCase]:
+        return list(UseCase.objects.filter(pk__in=pks).select_related("organization", "owner"))
+
+    verdicts.update({pk: j.verdict for pk, j in _judged_once(stale, load).items()})
     schedule(list(stale))
     return verdicts
 
