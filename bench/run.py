@@ -188,6 +188,7 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
             f"ingestion: {batches} batches of {size:,} through the API, "
             f"{config.ingest_clients} clients"
         )
+        ingest.checkpoint(dsn)
         api = ingest.api_run(
             base_url,
             plan,
@@ -197,6 +198,7 @@ def ingestion(config: Config, base_url: str, dsn: str) -> list[Figure]:
             clients=config.ingest_clients,
         )
         say(f"ingestion: the same rows by one binary COPY into {ingest.RAW_TABLE}")
+        ingest.checkpoint(dsn)
         raw = ingest.raw_copy_run(dsn, plan, tag=f"api{size}", batches=batches, size=size)
         figures += [
             Figure(
