@@ -3,7 +3,7 @@ one use case or many), :mod:`.portfolio` (the portfolio scorecard and its trend)
 :mod:`.executive` (what the portfolio app reads), :mod:`.catalog` (definitions and targets)
 and :mod:`.ingestion` (tokens and uploads); :mod:`.jobs` feeds the background-jobs page.
 
-Pages, the API and other apps read through the names below (``selectors.portfolio_page``).
+Pages, the API and other apps read through the names below (``selectors.portfolio_rows``).
 """
 
 from metrics.selectors.catalog import (
@@ -51,7 +51,6 @@ from metrics.selectors.portfolio import (
     PortfolioTrend,
     figures_state,
     ordering,
-    portfolio_page,
     portfolio_queryset,
     portfolio_rows,
     portfolio_trend,
@@ -112,7 +111,6 @@ __all__ = [
     "org_rollup_backlog",
     "org_rollup_failures",
     "org_uploads_for_jobs",
-    "portfolio_page",
     "portfolio_queryset",
     "portfolio_rows",
     "portfolio_trend",

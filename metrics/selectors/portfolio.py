@@ -72,27 +72,11 @@ class PortfolioRow:
     computed_at: dt.datetime | None = None
 
 
-def portfolio_page(
-    organization: Organization,
-    *,
-    sort: str = DEFAULT_SORT,
-    page: Any = 1,
-    today: dt.date | None = None,
-    **filters: str,
-) -> tuple[Page[UseCase], list[PortfolioRow]]:
-    """One page of the portfolio scorecard: the use cases (filtered, sorted) and their levels.
-
-    Queries: the count, the page, then the scorecards of the page's use cases only (metrics,
-    targets, latest roll-ups): the same number at 10 use cases as at 10,000.
-    """
-    paginated = portfolio_use_cases(organization, sort=sort, page=page, **filters)
-    return paginated, portfolio_rows(organization, list(paginated.object_list), today=today)
-
-
 def portfolio_use_cases(
     organization: Organization, *, sort: str = DEFAULT_SORT, page: Any = 1, **filters: str
 ) -> Page[UseCase]:
-    """The page of use cases (filtered, sorted) the portfolio scorecard shows: two queries."""
+    """The page of use cases (filtered, sorted) the portfolio scorecard shows: two queries
+    (the count, the page). Their rows come from :func:`portfolio_rows`."""
     qs = portfolio_queryset(organization, **filters).order_by(*ordering(sort))
     return Paginator(qs, PAGE_SIZE).get_page(page)
 
@@ -100,7 +84,8 @@ def portfolio_use_cases(
 def portfolio_rows(
     organization: Organization, use_cases: list[UseCase], *, today: dt.date | None = None
 ) -> list[PortfolioRow]:
-    """The rows of these use cases (one page): their levels, from their scorecards."""
+    """The rows of these use cases (one page): their levels, from their scorecards (metrics,
+    targets, latest roll-ups: the same number of queries at 10 use cases as at 10,000)."""
     cards = scorecards_for(use_cases, today=today, targeted_only=True)
     # Every use case's URL differs only by its id: reverse once, not once per row.
     url = reverse("scorecard_use_case", kwargs={"org": organization.slug, "pk": 0})

@@ -100,8 +100,10 @@ def portfolio(request: AuthedRequest, org: str) -> HttpResponse:
     # The table is rendered once per state of what it shows (the organization's content and
     # the page's weekly roll-ups) and shared by the members who see that state; not while a
     # week it judges awaits its roll-up (readiness.selectors.state).
-    figures = selectors.figures_state([uc.pk for uc in use_cases], today=today)
-    if figures is None or not use_cases:
+    figures = (
+        selectors.figures_state([uc.pk for uc in use_cases], today=today) if use_cases else None
+    )
+    if figures is None:
         newest, table = render_table()
     else:
         state = f"{content_state(organization.pk, today)}:{figures}"
