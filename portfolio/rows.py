@@ -30,7 +30,7 @@ from django.utils import timezone
 from governance.selectors import GovernanceProgress, governance_progress_many
 from metrics.models import Level
 from metrics.scorecards import BADGE, Status
-from metrics.selectors import level_statuses_many
+from metrics.selectors import level_statuses_many, scorecards_for
 from portfolio.answers import QuestionAnswer, answers_many
 from portfolio.models import ScaleDecision
 from portfolio.score import Score, readiness_score
@@ -297,9 +297,11 @@ def judge_many(use_cases: Sequence[UseCase]) -> dict[int, Judged]:
     ids = [uc.pk for uc in use_cases]
     targets = {uc.pk: t for uc in use_cases if (t := gate.verdict_target(uc)) is not None}
     blockers = gate.evaluate_many(use_cases, targets)
-    answers = answers_many(use_cases)
+    # Read once: the answers judge the business lines, the score each level's status.
+    cards = scorecards_for(use_cases)
+    answers = answers_many(use_cases, scorecards=cards)
     governance = governance_progress_many(ids)
-    scorecards = level_statuses_many(use_cases)
+    scorecards = level_statuses_many(use_cases, cards=cards)
     items, criteria = _counts(ids)
     judged: dict[int, Judged] = {}
     for uc in use_cases:

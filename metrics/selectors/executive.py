@@ -4,22 +4,28 @@ above metrics), with typed values."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, Q
 
 from metrics import scorecards
 from metrics.models import Level, Period, Rollup
 from metrics.scorecards import Status
-from metrics.selectors.scorecards import min_days, min_samples, scorecards_for
+from metrics.selectors.scorecards import LevelGroup, min_days, min_samples, scorecards_for
 from readiness.models import UseCase
 
 
-def level_statuses_many(use_cases: Sequence[UseCase]) -> dict[int, dict[str, Status]]:
+def level_statuses_many(
+    use_cases: Sequence[UseCase], *, cards: Mapping[int, list[LevelGroup]] | None = None
+) -> dict[int, dict[str, Status]]:
     """Each use case's scorecard status per level (``Level`` value -> ``Status``), for the levels
-    it has metrics in; three queries whatever the number of use cases."""
-    cards = scorecards_for(use_cases, targeted_only=False)
-    return {pk: {group.level: group.status for group in groups} for pk, groups in cards.items()}
+    it has metrics in; three queries whatever the number of use cases, none when the caller
+    gives their scorecards (``scorecards_for``) already."""
+    if cards is None:
+        cards = scorecards_for(use_cases, targeted_only=False)
+    return {
+        uc.pk: {group.level: group.status for group in cards.get(uc.pk, [])} for uc in use_cases
+    }
 
 
 def business_weeks_judged(

@@ -13,10 +13,14 @@ with no unflagged part is flagged, and any flagged question keeps the use case i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from readiness.models import UseCase
+
+if TYPE_CHECKING:
+    from metrics.selectors import LevelGroup
 
 # The six questions, in the order an executive asks them: key -> question.
 QUESTIONS: dict[str, str] = {
@@ -83,15 +87,23 @@ def by_question(answers: Sequence[Answer]) -> list[QuestionAnswer]:
     ]
 
 
-def answers_many(use_cases: Sequence[UseCase]) -> dict[int, list[QuestionAnswer]]:
+def answers_many(
+    use_cases: Sequence[UseCase], *, scorecards: Mapping[int, list[LevelGroup]] | None = None
+) -> dict[int, list[QuestionAnswer]]:
     """The six questions answered for each use case (loaded with organization and owner), in a
-    constant number of queries whatever their number."""
+    constant number of queries whatever their number. ``scorecards``: the use cases' scorecards
+    (``metrics.selectors.scorecards_for``), when the caller has read them already."""
     from portfolio.answers import governance, metrics, use_case
 
     if not use_cases:
         return {}
     parts: dict[int, list[Answer]] = {uc.pk: [] for uc in use_cases}
-    for source in (use_case, governance, metrics):
-        for pk, answers in source.answers_many(use_cases).items():
+    found = (
+        use_case.answers_many(use_cases),
+        governance.answers_many(use_cases),
+        metrics.answers_many(use_cases, cards=scorecards),
+    )
+    for source in found:
+        for pk, answers in source.items():
             parts[pk].extend(answers)
     return {pk: by_question(found) for pk, found in parts.items()}

@@ -123,11 +123,16 @@ def _value_metric(
     )
 
 
-def answers_many(use_cases: Sequence[UseCase]) -> dict[int, list[Answer]]:
+def answers_many(
+    use_cases: Sequence[UseCase], *, cards: Mapping[int, list[LevelGroup]] | None = None
+) -> dict[int, list[Answer]]:
+    """``cards``: the use cases' scorecards when the caller has them already (judging a use
+    case reads them for its levels' statuses too)."""
     if not use_cases:
         return {}
     today = selectors.today_utc()
-    cards = selectors.scorecards_for(use_cases, today=today)
+    if cards is None:
+        cards = selectors.scorecards_for(use_cases, today=today)
     weeks = selectors.business_weeks_judged(use_cases, today)
     slugs = org_slugs(use_cases)
     answers: dict[int, list[Answer]] = {}

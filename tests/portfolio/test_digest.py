@@ -28,7 +28,7 @@ def all_clear(monkeypatch):
     monkeypatch.setattr(gate, "_checks", {})
     answered = by_question([Answer(q, "Answered.", "test") for q in QUESTIONS])
     monkeypatch.setattr(
-        rows, "answers_many", lambda use_cases: {uc.pk: answered for uc in use_cases}
+        rows, "answers_many", lambda use_cases, **_: {uc.pk: answered for uc in use_cases}
     )
 
 

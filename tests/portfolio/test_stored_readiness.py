@@ -459,6 +459,27 @@ def test_a_fresh_portfolio_read_judges_nothing(org, three, monkeypatch):
     assert len(portfolio_rows(org, sort="-score").rows) == 3
 
 
+def test_judging_reads_each_use_cases_scorecard_once(org, three, monkeypatch):
+    """The answers and the score both judge the scorecard: one read of the weekly figures
+    serves both (the first reader after a roll-up judges every use case it marked)."""
+    from metrics.selectors import scorecards as scorecard_reads
+
+    reads: list[int] = []
+    latest_weekly = scorecard_reads.latest_weekly
+
+    def counted(ids: Any, **kw: Any) -> Any:
+        reads.append(len(ids))
+        return latest_weekly(ids, **kw)
+
+    monkeypatch.setattr(scorecard_reads, "latest_weekly", counted)
+    use_cases = list(
+        UseCase.objects.filter(organization=org).select_related("organization", "owner")
+    )
+    judged = judge_many(use_cases)
+    assert reads == [3]
+    assert all(j.scorecard and len(j.answers) == 6 for j in judged.values())
+
+
 def test_the_sweep_judges_again_rows_older_than_the_max_age(world):
     morning = dt.datetime.combine(timezone.localdate(), dt.time(8), tzinfo=dt.UTC)
     with time_machine.travel(morning, tick=False):
