@@ -98,12 +98,12 @@ def answers_many(
     if not use_cases:
         return {}
     parts: dict[int, list[Answer]] = {uc.pk: [] for uc in use_cases}
-    found = (
+    sources = (
         use_case.answers_many(use_cases),
         governance.answers_many(use_cases),
         metrics.answers_many(use_cases, cards=scorecards),
     )
-    for source in found:
+    for source in sources:
         for pk, answers in source.items():
             parts[pk].extend(answers)
     return {pk: by_question(found) for pk, found in parts.items()}
